@@ -1,0 +1,245 @@
+// Scheduler-independent parts of the task machinery: the big lock, the current task, task
+// bodies and the unrecovered-panic path, the timer heap, task snapshots.
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+
+#include "goro/panic.hpp"
+#include "goro/task.hpp"
+#include "sched_internal.hpp"
+
+namespace goro::detail {
+
+std::mutex& big_lock() {
+  static NoDestroy<std::mutex> mu;
+  return mu.get();
+}
+
+namespace {
+thread_local Task* tl_current = nullptr;
+std::atomic<std::uint64_t> g_task_ids{0};
+std::atomic<std::uint64_t> g_object_ids{0};
+}  // namespace
+
+std::uint64_t next_task_id() noexcept { return ++g_task_ids; }
+std::uint64_t next_object_id() noexcept { return ++g_object_ids; }
+
+void set_current_task(Task* t) noexcept { tl_current = t; }
+
+Task* current_task() {
+  if (tl_current == nullptr) tl_current = adopt_current_thread();
+  return tl_current;
+}
+
+Scheduler& current_scheduler() { return *current_task()->sched; }
+
+void park_current(Lock& lk, BlockInfo info) {
+  Task* self = current_task();
+  self->block = info;
+  self->sched->park(lk, self);
+}
+
+const char* wait_reason_name(WaitReason r) noexcept {
+  switch (r) {
+    case WaitReason::none: return "running";
+    case WaitReason::chan_receive: return "chan receive";
+    case WaitReason::chan_send: return "chan send";
+    case WaitReason::chan_receive_nil: return "chan receive (nil chan)";
+    case WaitReason::chan_send_nil: return "chan send (nil chan)";
+    case WaitReason::select: return "select";
+    case WaitReason::select_no_cases: return "select (no cases)";
+    case WaitReason::semacquire: return "semacquire";
+    case WaitReason::mutex_lock: return "sync.Mutex.Lock";
+    case WaitReason::rwmutex_lock: return "sync.RWMutex.Lock";
+    case WaitReason::rwmutex_rlock: return "sync.RWMutex.RLock";
+    case WaitReason::sleep: return "sleep";
+    case WaitReason::group_wait: return "errgroup wait";
+    case WaitReason::group_go: return "errgroup go (limit reached)";
+    case WaitReason::semaphore: return "semaphore acquire";
+    case WaitReason::once: return "sync.Once.Do";
+    case WaitReason::external: return "IO wait";
+  }
+  return "unknown";
+}
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> p(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  std::string s = status == 0 && p ? p.get() : mangled;
+  // Shorten the common library spellings learners see in diagnostics.
+  for (auto [from, to] : {std::pair<std::string_view, std::string_view>{
+                              "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >",
+                              "std::string"},
+                          {"std::__cxx11::", "std::"}}) {
+    for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos)) s.replace(pos, from.size(), to);
+  }
+  return s;
+}
+
+// ---- timer heap ----
+bool timer_less(const TimerEntry* a, const TimerEntry* b) noexcept {
+  return a->when != b->when ? a->when < b->when : a->seq < b->seq;
+}
+namespace {
+void heap_swap(std::vector<TimerEntry*>& h, std::size_t i, std::size_t j) {
+  std::swap(h[i], h[j]);
+  h[i]->heap_index = i;
+  h[j]->heap_index = j;
+}
+void sift_up(std::vector<TimerEntry*>& h, std::size_t i) {
+  while (i > 0) {
+    std::size_t p = (i - 1) / 2;
+    if (!timer_less(h[i], h[p])) break;
+    heap_swap(h, i, p);
+    i = p;
+  }
+}
+void sift_down(std::vector<TimerEntry*>& h, std::size_t i) {
+  for (;;) {
+    std::size_t l = 2 * i + 1, r = l + 1, m = i;
+    if (l < h.size() && timer_less(h[l], h[m])) m = l;
+    if (r < h.size() && timer_less(h[r], h[m])) m = r;
+    if (m == i) return;
+    heap_swap(h, i, m);
+    i = m;
+  }
+}
+}  // namespace
+void heap_push(std::vector<TimerEntry*>& h, TimerEntry* e) {
+  if (e->queued()) heap_remove(h, e);
+  e->heap_index = h.size();
+  h.push_back(e);
+  sift_up(h, e->heap_index);
+}
+void heap_remove(std::vector<TimerEntry*>& h, TimerEntry* e) {
+  if (!e->queued()) return;
+  std::size_t i = e->heap_index;
+  heap_swap(h, i, h.size() - 1);
+  h.pop_back();
+  e->heap_index = static_cast<std::size_t>(-1);
+  if (i < h.size()) {
+    sift_down(h, i);
+    sift_up(h, i);
+  }
+}
+
+// ---- task bodies and unrecovered panics ----
+namespace {
+std::string location_string(const std::source_location& l) {
+  if (l.file_name() == nullptr || *l.file_name() == '\0') return "?";
+  return fmt::format("{}:{}", l.file_name(), l.line());
+}
+
+[[noreturn]] void die_with_panic(Task& t, const std::string& value, const std::vector<std::string>& stack) {
+  std::string out = fmt::format("panic: {}\n\ngoroutine {} [running]:\n", value, t.id);
+  for (const auto& f : stack) out += fmt::format("  {}\n", f);
+  out += fmt::format("created by {} in goroutine {}\n", location_string(t.started_at), t.parent_id);
+  std::vector<TaskInfo> others;
+  for (const auto& ti : goro::tasks())
+    if (ti.id != t.id) others.push_back(ti);
+  if (!others.empty()) out += "\n" + format_tasks(others);
+  std::fputs(out.c_str(), stderr);
+  std::fflush(stderr);
+  std::fflush(stdout);
+  std::_Exit(2);
+}
+}  // namespace
+
+void run_task_body(Task& t, std::function<void()>& body) {
+  set_current_task(&t);
+  {
+    Lock lk(big_lock());
+    if (t.state == TaskState::runnable) t.state = TaskState::running;
+  }
+  try {
+    body();
+  } catch (const TaskKilled&) {
+    // Released by a leak check: unwind quietly.
+  } catch (const Panic& p) {
+    die_with_panic(t, p.value(), p.stack());
+  } catch (const std::exception& e) {
+    die_with_panic(t, fmt::format("{} ({})", e.what(), demangle(typeid(e).name())), current_exception_stack());
+  } catch (...) {
+    die_with_panic(t, "unknown exception", current_exception_stack());
+  }
+  body = nullptr;  // destroy captures while still the current task
+  set_current_task(nullptr);
+}
+
+void spawn_task(std::function<void()> body, std::string name, std::source_location loc) {
+  Task* parent = current_task();
+  auto t = std::make_shared<Task>();
+  t->id = next_task_id();
+  t->parent_id = parent->id;
+  t->started_at = loc;
+  t->name = std::move(name);
+  parent->sched->spawn(std::move(t), std::move(body));
+}
+
+}  // namespace goro::detail
+
+namespace goro {
+
+int num_tasks() {
+  detail::Scheduler& s = detail::current_scheduler();
+  detail::Lock lk(detail::big_lock());
+  return s.num_tasks();
+}
+
+std::vector<TaskInfo> tasks() {
+  detail::Scheduler& s = detail::current_scheduler();
+  std::vector<TaskInfo> out;
+  detail::Lock lk(detail::big_lock());
+  for (const auto& t : s.tasks()) {
+    TaskInfo ti;
+    ti.id = t->id;
+    ti.parent_id = t->parent_id;
+    ti.name = t->name;
+    ti.started_at = t->started_at;
+    ti.adopted = t->adopted;
+    ti.state = t->state;
+    if (t->state == detail::TaskState::blocked) {
+      ti.reason = t->block.reason;
+      if (t->block.object != nullptr) ti.blocked_on = t->block.object->describe();
+      ti.blocked_at = t->block.where;
+    }
+    out.push_back(std::move(ti));
+  }
+  std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
+  return out;
+}
+
+std::string format_tasks(const std::vector<TaskInfo>& ts) {
+  std::string out;
+  for (const auto& t : ts) {
+    const char* state = t.state == detail::TaskState::blocked ? detail::wait_reason_name(t.reason)
+                        : t.state == detail::TaskState::runnable ? "runnable"
+                                                                 : "running";
+    out += fmt::format("goroutine {}{} [{}]:\n", t.id, t.name.empty() ? "" : fmt::format(" \"{}\"", t.name), state);
+    if (t.state == detail::TaskState::blocked) {
+      if (!t.blocked_on.empty()) out += fmt::format("  blocked on {}\n", t.blocked_on);
+      if (t.blocked_at.line() != 0)
+        out += fmt::format("  at {}:{} ({})\n", t.blocked_at.file_name(), t.blocked_at.line(), t.blocked_at.function_name());
+    }
+    if (t.adopted)
+      out += "  (a thread goro did not start)\n";
+    else
+      out += fmt::format("created by {}:{} in goroutine {}\n", t.started_at.file_name(), t.started_at.line(), t.parent_id);
+    out += "\n";
+  }
+  return out;
+}
+
+std::uint64_t current_task_id() { return detail::current_task()->id; }
+
+void yield() {
+  // Free mode: let the OS run another thread. The deterministic scheduler overrides this
+  // through park/unpark of the current task.
+  std::this_thread::yield();
+}
+
+}  // namespace goro

@@ -1,0 +1,26 @@
+// A child program for the runtime tests: `goro_crash_probe CASE` does something that must
+// end the process the way Go ends it, so the test can check the exit code and output.
+#include <cstdio>
+#include <cstring>
+#include <stdexcept>
+
+#include "goro/goro.hpp"
+
+int main(int argc, char** argv) {
+  const char* what = argc > 1 ? argv[1] : "";
+  if (std::strcmp(what, "panic-in-task") == 0) {
+    auto block = goro::make_chan<int>();
+    goro::go([] { goro::panic("boom 42"); });
+    (void)block.recv();  // main waits forever; the panic must end the process first
+  } else if (std::strcmp(what, "exception-in-task") == 0) {
+    auto block = goro::make_chan<int>();
+    goro::go([] { throw std::runtime_error("disk on fire"); });
+    (void)block.recv();
+  } else if (std::strcmp(what, "leak-then-exit") == 0) {
+    goro::go([] { (void)goro::make_chan<int>().recv(); });  // blocked forever
+    std::puts("main returns");
+    return 0;
+  }
+  std::fprintf(stderr, "unknown case '%s'\n", what);
+  return 64;
+}

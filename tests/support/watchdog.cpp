@@ -1,0 +1,77 @@
+#include "support/watchdog.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <mutex>
+#include <thread>
+
+#include "goro/task.hpp"
+
+namespace dojo::test {
+
+namespace {
+
+struct Watchdog {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::string name;
+  std::uint64_t generation = 0;
+  bool armed = false;
+  std::jthread thread{[this](std::stop_token st) { run(st); }};
+
+  static std::chrono::seconds limit() {
+    const char* env = std::getenv("DOJO_WATCHDOG_SECONDS");
+    int s = env != nullptr ? std::atoi(env) : 0;
+    return std::chrono::seconds(s > 0 ? s : 30);
+  }
+
+  void run(std::stop_token st) {
+    std::unique_lock lk(mu);
+    while (!st.stop_requested()) {
+      if (!armed) {
+        cv.wait(lk, st, [&] { return armed; });
+        continue;
+      }
+      auto gen = generation;
+      auto deadline = std::chrono::steady_clock::now() + limit();
+      if (cv.wait_until(lk, st, deadline, [&] { return !armed || generation != gen; })) continue;
+      if (st.stop_requested()) return;
+      std::string report = fmt::format(
+          "\n[watchdog] test case \"{}\" made no progress for {} s: failing it instead of hanging.\n"
+          "[watchdog] live tasks:\n{}",
+          name, limit().count(), goro::format_tasks(goro::tasks()));
+      std::fputs(report.c_str(), stderr);
+      std::fflush(stderr);
+      std::_Exit(3);
+    }
+  }
+};
+
+Watchdog& dog() {
+  static Watchdog w;
+  return w;
+}
+
+}  // namespace
+
+void arm(const std::string& test_name) {
+  auto& w = dog();
+  std::lock_guard lk(w.mu);
+  w.name = test_name;
+  w.armed = true;
+  ++w.generation;
+  w.cv.notify_all();
+}
+
+void disarm() {
+  auto& w = dog();
+  std::lock_guard lk(w.mu);
+  w.armed = false;
+  ++w.generation;
+  w.cv.notify_all();
+}
+
+}  // namespace dojo::test
