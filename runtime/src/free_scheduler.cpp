@@ -22,13 +22,10 @@ class FreeScheduler final : public Scheduler {
   }
 
   void spawn(std::shared_ptr<Task> t, std::function<void()> body) override {
-    {
-      Lock lk(big_lock());
-      t->sched = this;
-      t->state = TaskState::runnable;
-      live_[t->id] = t;
-      ++spawned_live_;
-    }
+    t->sched = this;
+    t->state = TaskState::runnable;
+    live_[t->id] = t;
+    ++spawned_live_;
     std::thread([this, t, body = std::move(body)]() mutable {
       run_task_body(*t, body);
       Lock lk(big_lock());
@@ -57,9 +54,27 @@ class FreeScheduler final : public Scheduler {
     self->wake = false;
   }
 
+  void yield_now(Lock& lk, Task*) override {
+    lk.unlock();
+    std::this_thread::yield();
+    lk.lock();
+  }
+
   void unpark(Task* t) override {
     t->wake = true;
     t->state = TaskState::runnable;
+    t->cv.notify_one();
+  }
+
+  std::uint64_t new_task_id() override { return next_task_id(); }
+  std::uint64_t new_object_id() override { return next_global_object_id(); }
+  void preempt(Lock&, Task*) override {}
+  void task_panicked(Task& t, const std::string& value, const std::vector<std::string>& stack) override {
+    die_with_panic(t, value, stack);
+  }
+
+  void release(Task* t) override {
+    t->killed = true;
     t->cv.notify_one();
   }
 

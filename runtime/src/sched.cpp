@@ -26,7 +26,15 @@ std::atomic<std::uint64_t> g_object_ids{0};
 }  // namespace
 
 std::uint64_t next_task_id() noexcept { return ++g_task_ids; }
-std::uint64_t next_object_id() noexcept { return ++g_object_ids; }
+std::uint64_t next_global_object_id() noexcept { return ++g_object_ids; }
+std::uint64_t next_object_id() noexcept {
+  return tl_current != nullptr ? tl_current->sched->new_object_id() : next_global_object_id();
+}
+
+void preempt_point(Lock& lk) {
+  Task* self = current_task();
+  self->sched->preempt(lk, self);
+}
 
 void set_current_task(Task* t) noexcept { tl_current = t; }
 
@@ -41,6 +49,17 @@ void park_current(Lock& lk, BlockInfo info) {
   Task* self = current_task();
   self->block = info;
   self->sched->park(lk, self);
+}
+
+int release_blocked_tasks(Scheduler& sched) {
+  Lock lk(big_lock());
+  int n = 0;
+  for (const auto& t : sched.tasks()) {
+    if (t->adopted || t->state != TaskState::blocked) continue;
+    sched.release(t.get());
+    ++n;
+  }
+  return n;
 }
 
 const char* wait_reason_name(WaitReason r) noexcept {
@@ -134,6 +153,8 @@ std::string location_string(const std::source_location& l) {
   return fmt::format("{}:{}", l.file_name(), l.line());
 }
 
+}  // namespace
+
 [[noreturn]] void die_with_panic(Task& t, const std::string& value, const std::vector<std::string>& stack) {
   std::string out = fmt::format("panic: {}\n\ngoroutine {} [running]:\n", value, t.id);
   for (const auto& f : stack) out += fmt::format("  {}\n", f);
@@ -147,7 +168,6 @@ std::string location_string(const std::source_location& l) {
   std::fflush(stdout);
   std::_Exit(2);
 }
-}  // namespace
 
 void run_task_body(Task& t, std::function<void()>& body) {
   set_current_task(&t);
@@ -160,24 +180,32 @@ void run_task_body(Task& t, std::function<void()>& body) {
   } catch (const TaskKilled&) {
     // Released by a leak check: unwind quietly.
   } catch (const Panic& p) {
-    die_with_panic(t, p.value(), p.stack());
+    t.sched->task_panicked(t, p.value(), p.stack());
   } catch (const std::exception& e) {
-    die_with_panic(t, fmt::format("{} ({})", e.what(), demangle(typeid(e).name())), current_exception_stack());
+    t.sched->task_panicked(t, fmt::format("{} ({})", e.what(), demangle(typeid(e).name())),
+                           current_exception_stack());
   } catch (...) {
-    die_with_panic(t, "unknown exception", current_exception_stack());
+    t.sched->task_panicked(t, "unknown exception", current_exception_stack());
   }
   body = nullptr;  // destroy captures while still the current task
   set_current_task(nullptr);
 }
 
-void spawn_task(std::function<void()> body, std::string name, std::source_location loc) {
-  Task* parent = current_task();
+void spawn_task_locked(std::function<void()> body, std::string name, std::source_location loc,
+                       std::uint64_t parent_id, Scheduler& sched) {
   auto t = std::make_shared<Task>();
-  t->id = next_task_id();
-  t->parent_id = parent->id;
+  t->id = sched.new_task_id();
+  t->parent_id = parent_id;
   t->started_at = loc;
   t->name = std::move(name);
-  parent->sched->spawn(std::move(t), std::move(body));
+  sched.spawn(std::move(t), std::move(body));
+}
+
+void spawn_task(std::function<void()> body, std::string name, std::source_location loc) {
+  Task* parent = current_task();
+  Lock lk(big_lock());
+  spawn_task_locked(std::move(body), std::move(name), loc, parent->id, *parent->sched);
+  parent->sched->preempt(lk, parent);  // the new task may run first
 }
 
 }  // namespace goro::detail
@@ -237,9 +265,9 @@ std::string format_tasks(const std::vector<TaskInfo>& ts) {
 std::uint64_t current_task_id() { return detail::current_task()->id; }
 
 void yield() {
-  // Free mode: let the OS run another thread. The deterministic scheduler overrides this
-  // through park/unpark of the current task.
-  std::this_thread::yield();
+  detail::Task* self = detail::current_task();
+  detail::Lock lk(detail::big_lock());
+  self->sched->yield_now(lk, self);
 }
 
 }  // namespace goro

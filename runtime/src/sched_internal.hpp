@@ -26,6 +26,10 @@ class NoDestroy {
 };
 
 std::uint64_t next_task_id() noexcept;
+std::uint64_t next_global_object_id() noexcept;
+
+/// Ends the process the way Go does for an unrecovered panic (exit code 2).
+[[noreturn]] void die_with_panic(Task& t, const std::string& value, const std::vector<std::string>& stack);
 
 /// Runs a task's body with `t` as the current task: a TaskKilled ends it quietly, any other
 /// exception is an unrecovered panic that ends the process (exit code 2).

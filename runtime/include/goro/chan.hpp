@@ -154,6 +154,7 @@ class Chan {
   void send(T v, std::source_location loc = std::source_location::current()) const {
     if (!s_) detail::block_forever(detail::WaitReason::chan_send_nil, loc);
     detail::Lock lk(detail::big_lock());
+    detail::preempt_point(lk);
     if (s_->try_send(v)) return;
     detail::Sudog sd;
     sd.task = detail::current_task();
@@ -171,6 +172,7 @@ class Chan {
     bool ok = false;
     {
       detail::Lock lk(detail::big_lock());
+      detail::preempt_point(lk);
       if (!s_->try_recv(&slot, ok)) {
         detail::Sudog sd;
         sd.task = detail::current_task();
@@ -187,6 +189,7 @@ class Chan {
   void close([[maybe_unused]] std::source_location loc = std::source_location::current()) const {
     if (!s_) goro::panic("close of nil channel");
     detail::Lock lk(detail::big_lock());
+    detail::preempt_point(lk);
     s_->close();
   }
 

@@ -5,3 +5,4 @@
 #include "goro/panic.hpp"
 #include "goro/select.hpp"
 #include "goro/task.hpp"
+#include "goro/waitgroup.hpp"

@@ -184,6 +184,7 @@ std::size_t select(Cases&&... cases_in) {
   std::size_t chosen = n;
   {
     detail::Lock lk(detail::big_lock());
+    detail::preempt_point(lk);
     // Poll the cases in a random order (Go's pollorder): uniform choice among ready cases.
     std::array<std::size_t, n> order{};
     for (std::size_t i = 0; i < n; ++i) order[i] = i;

@@ -112,8 +112,12 @@ class Scheduler {
  public:
   virtual ~Scheduler() = default;
 
-  /// Starts `body` as a new task. Called without the lock.
+  /// Starts `body` as a new task. Called with big_lock() held (so that timer callbacks and
+  /// cancellations, which run under the lock, can start tasks); never blocks.
   virtual void spawn(std::shared_ptr<Task> t, std::function<void()> body) = 0;
+
+  /// Lets other tasks run (Go's runtime.Gosched). `lk` holds big_lock() on entry and return.
+  virtual void yield_now(Lock& lk, Task* self) = 0;
 
   /// Blocks the current task until some other party calls unpark(it). `lk` holds
   /// big_lock() on entry and on return. Throws TaskKilled if the task was released.
@@ -121,6 +125,10 @@ class Scheduler {
 
   /// Makes a parked task runnable again. Called with big_lock() held.
   virtual void unpark(Task* t) = 0;
+
+  /// Releases a task parked forever (a leak): its park throws TaskKilled, unwinding the
+  /// task's stack so that its resources are freed. Called with big_lock() held.
+  virtual void release(Task* t) = 0;
 
   /// The scheduler's clock.
   [[nodiscard]] virtual Time now() = 0;
@@ -131,6 +139,21 @@ class Scheduler {
 
   /// A random number for select and other choices (lock held). Seeded in deterministic mode.
   virtual std::uint64_t random() = 0;
+
+  /// Fresh ids for tasks and for goro objects (channels, mutexes...). Deterministic scopes
+  /// number from 1 so that the same seed gives the same ids.
+  virtual std::uint64_t new_task_id() = 0;
+  virtual std::uint64_t new_object_id() = 0;
+
+  /// A scheduling point: the deterministic scheduler may switch to another runnable task here
+  /// (every goro operation calls it, so interleavings are explored between operations); free
+  /// mode does nothing. Lock held on entry and on return.
+  virtual void preempt(Lock& lk, Task* self) = 0;
+
+  /// Called (without the lock) when an exception escapes a task. Free mode ends the process
+  /// like Go; a deterministic scope records the panic, ends the task and stops the scope.
+  virtual void task_panicked(Task& t, const std::string& value,
+                                          const std::vector<std::string>& stack) = 0;
 
   /// Live tasks (lock held).
   [[nodiscard]] virtual std::vector<std::shared_ptr<Task>> tasks() = 0;
@@ -148,11 +171,23 @@ Scheduler& current_scheduler();
 /// The process-wide free-mode scheduler.
 Scheduler& free_scheduler();
 
+/// Starts a task with big_lock() held (`lk` proves it), as a child of the current task or,
+/// from a timer callback, of task `parent_id`.
+void spawn_task_locked(std::function<void()> body, std::string name, std::source_location loc,
+                       std::uint64_t parent_id, Scheduler& sched);
+
+/// Releases every task of `sched` that is blocked (see Scheduler::release), except adopted
+/// threads; returns how many. Used by leak checks and tests to start the next case clean.
+int release_blocked_tasks(Scheduler& sched);
+
 /// Parks the current task recording `info` as what it is blocked on.
 void park_current(Lock& lk, BlockInfo info);
 
-/// Monotonically increasing id source for goro objects that show in traces.
+/// A fresh id for a goro object (from the current task's scheduler).
 std::uint64_t next_object_id() noexcept;
+
+/// A scheduling point for the current task (see Scheduler::preempt). Lock held.
+void preempt_point(Lock& lk);
 
 /// A readable name for a type (used in "chan int" descriptions).
 template <class T>

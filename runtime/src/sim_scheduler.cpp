@@ -1,0 +1,507 @@
+// Deterministic mode: every task is a Boost.Context fiber on the calling OS thread.
+#include <sys/mman.h>
+
+#include <algorithm>
+#include <boost/context/fiber.hpp>
+#include <boost/context/stack_context.hpp>
+#include <fmt/format.h>
+#include <random>
+#include <unordered_map>
+
+#include "goro/panic.hpp"
+#include "goro/sim.hpp"
+#include "sched_internal.hpp"
+
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#define GORO_TSAN 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#define GORO_ASAN 1
+#endif
+
+namespace goro::detail {
+
+namespace {
+
+namespace ctx = boost::context;
+
+/// Stacks for fibers, carved from large anonymous mappings and recycled through a free list:
+/// one mapping per 64 stacks keeps 100,000 tasks well under the kernel's map-count limit, and
+/// untouched stack pages cost no memory.
+class StackPool {
+ public:
+  explicit StackPool(std::size_t size) : size_((size + 4095) & ~std::size_t{4095}) {}
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+  ~StackPool() {
+    for (auto [p, n] : slabs_) ::munmap(p, n);
+  }
+
+  ctx::stack_context allocate() {
+    if (free_.empty()) grow();
+    char* base = free_.back();
+    free_.pop_back();
+    last_ = base;
+    ctx::stack_context sc;
+    sc.size = size_;
+    sc.sp = base + size_;  // stacks grow down
+    return sc;
+  }
+  void deallocate(ctx::stack_context& sc) noexcept { free_.push_back(static_cast<char*>(sc.sp) - size_); }
+  [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// The lowest address of the most recently allocated stack.
+  [[nodiscard]] char* last() const noexcept { return last_; }
+
+ private:
+  void grow() {
+    constexpr std::size_t per_slab = 64;
+    std::size_t bytes = size_ * per_slab;
+    void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    slabs_.emplace_back(p, bytes);
+    for (std::size_t i = per_slab; i-- > 0;) free_.push_back(static_cast<char*>(p) + i * size_);
+  }
+  std::size_t size_;
+  std::vector<std::pair<void*, std::size_t>> slabs_;
+  std::vector<char*> free_;
+  char* last_ = nullptr;
+};
+
+/// Boost.Context StackAllocator over a shared pool.
+struct PoolAllocator {
+  StackPool* pool;
+  ctx::stack_context allocate() { return pool->allocate(); }
+  void deallocate(ctx::stack_context& sc) noexcept { pool->deallocate(sc); }
+};
+
+struct FiberState {
+  ctx::fiber fiber;  // the task's continuation while it is suspended
+#if GORO_TSAN
+  void* tsan = nullptr;
+#endif
+  const void* stack_bottom = nullptr;
+  std::size_t stack_size = 0;
+  std::uint64_t priority = 0;  // PCT: higher runs first
+};
+
+struct ScopeEnd {};  // unwinds nothing; marks the end of the scheduler loop
+
+class SimScheduler final : public Scheduler {
+ public:
+  explicit SimScheduler(const SimOptions& o) : opts_(o), rng_(o.seed), stacks_(o.stack_size) {
+    now_ = Time{std::chrono::duration_cast<Duration>(std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}
+                                                         .time_since_epoch())};
+    if (!o.replay.empty()) parse_replay(o.replay);
+    if (opts_.strategy == Strategy::pct) {
+      std::uniform_int_distribution<std::uint64_t> d(1, std::max<std::uint64_t>(opts_.pct_expected_steps, 1));
+      for (int i = 0; i + 1 < opts_.pct_depth; ++i) change_points_.push_back(d(rng_));
+      std::sort(change_points_.begin(), change_points_.end());
+    }
+  }
+
+  ~SimScheduler() override = default;
+
+  SimResult run(std::function<void()> root) {
+    Task* outer = current_task();  // the adopted thread calling simulate()
+    {
+      Lock lk(big_lock());
+      spawn_task_locked(std::move(root), "main", std::source_location::current(), 0, *this);
+      root_ = runnable_.back();
+    }
+#if GORO_TSAN
+    sched_tsan_ = __tsan_get_current_fiber();
+#endif
+    loop();
+    set_current_task(outer);
+    result_.seed = opts_.seed;
+    result_.end_time = now_;
+    result_.replay = encode_replay();
+    return std::move(result_);
+  }
+
+  // ---- Scheduler interface ----
+  void spawn(std::shared_ptr<Task> t, std::function<void()> body) override {
+    t->sched = this;
+    t->state = TaskState::runnable;
+    auto fs = std::make_unique<FiberState>();
+    Task* raw = t.get();
+    fs->fiber = ctx::fiber(std::allocator_arg, PoolAllocator{&stacks_},
+                           [this, raw, body = std::move(body)](ctx::fiber&& sched) mutable {
+                             sched_ = std::move(sched);
+                             finish_switch_in(raw);
+                             run_task_body(*raw, body);
+                             task_exited(raw);
+                             return std::move(sched_);
+                           });
+#if GORO_TSAN
+    fs->tsan = __tsan_create_fiber(0);
+#endif
+    fs->stack_bottom = stacks_.last();
+    fs->stack_size = stacks_.size();
+    fs->priority = next_priority();
+    t->backend = fs.get();
+    fibers_.emplace(raw, std::move(fs));
+    live_.emplace(t->id, std::move(t));
+    ++live_count_;
+    runnable_.push_back(raw);
+  }
+
+  void park(Lock& lk, Task* self) override {
+    self->state = TaskState::blocked;
+    switch_out(lk, self);
+    self->state = TaskState::running;
+    self->block = {};
+    if (!self->wake && self->killed) throw TaskKilled{};
+    self->wake = false;
+  }
+
+  void unpark(Task* t) override {
+    if (t->state == TaskState::runnable) return;
+    t->wake = true;
+    t->state = TaskState::runnable;
+    runnable_.push_back(t);
+  }
+
+  void release(Task* t) override {
+    t->killed = true;
+    if (t->state != TaskState::runnable) {
+      t->state = TaskState::runnable;
+      runnable_.push_back(t);
+    }
+  }
+
+  void yield_now(Lock& lk, Task* self) override {
+    self->state = TaskState::runnable;
+    runnable_.push_back(self);
+    switch_out(lk, self);
+    self->state = TaskState::running;
+    if (self->killed) throw TaskKilled{};  // a stopping scope unwinds running tasks too
+  }
+
+  void preempt(Lock& lk, Task* self) override {
+    if (runnable_.empty()) return;  // nobody else could run: not a choice
+    yield_now(lk, self);
+  }
+
+  Time now() override { return now_; }
+  void add_timer(TimerEntry* e) override {
+    e->seq = ++timer_seq_;
+    heap_push(timers_, e);
+  }
+  void remove_timer(TimerEntry* e) override { heap_remove(timers_, e); }
+  std::uint64_t random() override { return rng_(); }
+
+  std::vector<std::shared_ptr<Task>> tasks() override {
+    std::vector<std::shared_ptr<Task>> out;
+    for (auto& [id, t] : live_) out.push_back(t);
+    return out;
+  }
+  int num_tasks() override { return live_count_; }
+  const char* mode_name() const noexcept override { return "deterministic"; }
+  std::uint64_t new_task_id() override { return ++task_ids_; }
+  std::uint64_t new_object_id() override { return ++object_ids_; }
+
+  void task_panicked(Task& t, const std::string& value, const std::vector<std::string>& stack) override {
+    std::string out = fmt::format("panic: {}\n\ngoroutine {} [running]:\n", value, t.id);
+    for (const auto& f : stack) out += fmt::format("  {}\n", f);
+    out += fmt::format("created by {}:{} in goroutine {}\n", t.started_at.file_name(), t.started_at.line(),
+                       t.parent_id);
+    if (result_.outcome == SimResult::Outcome::ok) {
+      result_.outcome = SimResult::Outcome::panic;
+      result_.panic_value = value;
+      result_.report = out;
+    }
+    // The task ends as if it returned; the loop then stops the scope.
+    Lock lk(big_lock());
+    stopping_ = true;
+  }
+
+ private:
+  std::uint64_t next_priority() {
+    // Distinct random priorities; higher runs first under PCT.
+    return (rng_() << 16) | (++prio_seq_ & 0xffff);
+  }
+
+  // Runs on the task's fiber: give the CPU back to the scheduler loop.
+  void switch_out(Lock& lk, Task* self) {
+    lk.unlock();
+    auto* fs = static_cast<FiberState*>(self->backend);
+#if GORO_TSAN
+    __tsan_switch_to_fiber(sched_tsan_, 0);
+#endif
+#if GORO_ASAN
+    void* fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, sched_stack_bottom_, sched_stack_size_);
+#endif
+    sched_ = std::move(sched_).resume();
+#if GORO_ASAN
+    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+    (void)fs;
+#if GORO_ASAN
+    (void)0;
+#endif
+    set_current_task(self);
+    lk.lock();
+  }
+
+  void finish_switch_in(Task* t) {
+#if GORO_ASAN
+    __sanitizer_finish_switch_fiber(nullptr, &sched_stack_bottom_, &sched_stack_size_);
+#endif
+    set_current_task(t);
+  }
+
+  void task_exited(Task* t) {
+    Lock lk(big_lock());
+    t->state = TaskState::exited;
+    --live_count_;
+    exited_.push_back(t);
+#if GORO_TSAN
+    __tsan_switch_to_fiber(sched_tsan_, 0);
+#endif
+#if GORO_ASAN
+    __sanitizer_start_switch_fiber(nullptr, sched_stack_bottom_, sched_stack_size_);
+#endif
+  }
+
+  // Runs on the caller's thread stack.
+  void resume(Task* t) {
+    auto* fs = static_cast<FiberState*>(t->backend);
+    t->state = TaskState::running;
+#if GORO_TSAN
+    __tsan_switch_to_fiber(fs->tsan, 0);
+#endif
+#if GORO_ASAN
+    void* fake = nullptr;
+    __sanitizer_start_switch_fiber(&fake, fs->stack_bottom, fs->stack_size);
+#endif
+    fs->fiber = std::move(fs->fiber).resume();
+#if GORO_ASAN
+    __sanitizer_finish_switch_fiber(fake, nullptr, nullptr);
+#endif
+  }
+
+  Task* pick() {
+    std::size_t i = 0;
+    if (replay_pos_ < replay_.size()) {
+      std::uint64_t want = replay_[replay_pos_++];
+      auto it = std::find_if(runnable_.begin(), runnable_.end(), [&](Task* t) { return t->id == want; });
+      if (it != runnable_.end()) i = static_cast<std::size_t>(it - runnable_.begin());
+    } else if (opts_.strategy == Strategy::random) {
+      i = static_cast<std::size_t>(rng_() % runnable_.size());
+    } else {
+      for (std::size_t k = 1; k < runnable_.size(); ++k)
+        if (prio(runnable_[k]) > prio(runnable_[i])) i = k;
+    }
+    Task* t = runnable_[i];
+    runnable_[i] = runnable_.back();
+    runnable_.pop_back();
+    return t;
+  }
+
+  static std::uint64_t& prio(Task* t) { return static_cast<FiberState*>(t->backend)->priority; }
+
+  // PCT: at each change point the task that ran last drops below every other priority.
+  void maybe_change_priority() {
+    if (opts_.strategy != Strategy::pct) return;
+    while (next_change_ < change_points_.size() && change_points_[next_change_] <= result_.steps) {
+      if (last_ran_ != nullptr && last_ran_->state != TaskState::exited) prio(last_ran_) = low_priority_--;
+      ++next_change_;
+    }
+  }
+
+  void loop() {
+    Lock lk(big_lock());
+    int stop_rounds = 0;
+    for (;;) {
+      reap(lk);
+      if (stopping_) {
+        stop_scope(lk);
+        // Tasks that swallow TaskKilled and block again cannot be unwound: give up on them
+        // after a few rounds rather than loop forever.
+        if (runnable_.empty() || ++stop_rounds > 1000) break;
+      }
+      if (runnable_.empty()) {
+        if (!timers_.empty()) {
+          fire_next_timers();
+          continue;
+        }
+        if (live_count_ == 0) break;
+        end_with_stuck_tasks(lk);
+        continue;
+      }
+      if (++result_.steps > opts_.max_steps && !stopping_) {
+        result_.outcome = SimResult::Outcome::step_limit;
+        result_.report = fmt::format("step limit: more than {} scheduling decisions (a livelock?)\n\n{}",
+                                     opts_.max_steps, report_tasks());
+        stopping_ = true;
+        continue;
+      }
+      maybe_change_priority();
+      Task* t = pick();
+      last_ran_ = t;
+      result_.schedule.push_back(t->id);
+      lk.unlock();
+      resume(t);
+      lk.lock();
+    }
+  }
+
+  void fire_next_timers() {
+    Time when = timers_.front()->when;
+    if (when > now_) now_ = when;
+    while (!timers_.empty() && timers_.front()->when <= now_) {
+      TimerEntry* e = timers_.front();
+      heap_remove(timers_, e);
+      if (e->fire) e->fire();
+    }
+  }
+
+  // Every task is blocked and nothing can wake them: deadlock (or a leak once root exited).
+  void end_with_stuck_tasks(Lock& lk) {
+    auto infos = snapshot();
+    bool root_alive = root_->state != TaskState::exited;
+    result_.stuck = infos;
+    if (result_.outcome == SimResult::Outcome::ok) {
+      if (root_alive) {
+        result_.outcome = SimResult::Outcome::deadlock;
+        result_.report = fmt::format("fatal error: all goroutines are asleep - deadlock! (seed {})\n\n{}",
+                                     opts_.seed, format_tasks(infos));
+      } else {
+        result_.outcome = SimResult::Outcome::leak;
+        result_.report = fmt::format("found unexpected goroutines: the scope's main task returned but {} "
+                                     "task(s) remain blocked forever (seed {})\n\n{}",
+                                     infos.size(), opts_.seed, format_tasks(infos));
+      }
+    }
+    stopping_ = true;
+    stop_scope(lk);
+  }
+
+  // Releases every remaining task so that its stack unwinds; timers are dropped.
+  void stop_scope(Lock&) {
+    for (auto& [id, t] : live_)
+      if (t->state == TaskState::blocked) release(t.get());
+    for (TimerEntry* e : std::vector<TimerEntry*>(timers_)) heap_remove(timers_, e);
+  }
+
+  void reap(Lock&) {
+    for (Task* t : exited_) {
+      auto it = fibers_.find(t);
+      if (it != fibers_.end()) {
+#if GORO_TSAN
+        __tsan_destroy_fiber(it->second->tsan);
+#endif
+        fibers_.erase(it);  // the fiber has returned: its stack goes back to the pool
+      }
+      if (last_ran_ == t) last_ran_ = nullptr;
+      live_.erase(t->id);
+    }
+    exited_.clear();
+  }
+
+  std::vector<TaskInfo> snapshot() {
+    std::vector<TaskInfo> out;
+    for (auto& [id, t] : live_) {
+      TaskInfo ti;
+      ti.id = t->id;
+      ti.parent_id = t->parent_id;
+      ti.name = t->name;
+      ti.started_at = t->started_at;
+      ti.state = t->state;
+      ti.reason = t->block.reason;
+      if (t->block.object != nullptr) ti.blocked_on = t->block.object->describe();
+      ti.blocked_at = t->block.where;
+      out.push_back(std::move(ti));
+    }
+    std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
+    return out;
+  }
+  std::string report_tasks() { return format_tasks(snapshot()); }
+
+  std::string encode_replay() const {
+    // "seed.strategy:id*count,id*count,..." — run-length encoded choices.
+    std::string out = fmt::format("{}.{}:", opts_.seed, opts_.strategy == Strategy::pct ? "pct" : "random");
+    const auto& s = result_.schedule;
+    for (std::size_t i = 0; i < s.size();) {
+      std::size_t j = i;
+      while (j < s.size() && s[j] == s[i]) ++j;
+      out += fmt::format("{}{}", i ? "," : "", s[i]);
+      if (j - i > 1) out += fmt::format("*{}", j - i);
+      i = j;
+    }
+    return out;
+  }
+  void parse_replay(const std::string& r) {
+    auto colon = r.find(':');
+    std::string body = colon == std::string::npos ? r : r.substr(colon + 1);
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+      std::size_t end = body.find(',', pos);
+      if (end == std::string::npos) end = body.size();
+      std::string item = body.substr(pos, end - pos);
+      auto star = item.find('*');
+      std::uint64_t id = std::stoull(item.substr(0, star));
+      std::uint64_t n = star == std::string::npos ? 1 : std::stoull(item.substr(star + 1));
+      for (std::uint64_t k = 0; k < n; ++k) replay_.push_back(id);
+      pos = end + 1;
+    }
+  }
+
+  SimOptions opts_;
+  std::mt19937_64 rng_;
+  StackPool stacks_;
+  Time now_{};
+  ctx::fiber sched_;  // the scheduler's continuation while a task runs
+#if GORO_TSAN
+  void* sched_tsan_ = nullptr;
+#endif
+  const void* sched_stack_bottom_ = nullptr;
+  std::size_t sched_stack_size_ = 0;
+  std::unordered_map<std::uint64_t, std::shared_ptr<Task>> live_;
+  std::unordered_map<Task*, std::unique_ptr<FiberState>> fibers_;
+  std::vector<Task*> runnable_;
+  std::vector<Task*> exited_;
+  std::vector<TimerEntry*> timers_;
+  std::uint64_t timer_seq_ = 0, task_ids_ = 0, object_ids_ = 0, prio_seq_ = 0;
+  std::uint64_t low_priority_ = 1'000'000;
+  std::vector<std::uint64_t> change_points_;
+  std::size_t next_change_ = 0;
+  std::vector<std::uint64_t> replay_;
+  std::size_t replay_pos_ = 0;
+  int live_count_ = 0;
+  Task* root_ = nullptr;
+  Task* last_ran_ = nullptr;
+  bool stopping_ = false;
+  SimResult result_;
+};
+
+}  // namespace
+
+}  // namespace goro::detail
+
+namespace goro {
+
+const char* outcome_name(SimResult::Outcome o) noexcept {
+  switch (o) {
+    case SimResult::Outcome::ok: return "ok";
+    case SimResult::Outcome::deadlock: return "deadlock";
+    case SimResult::Outcome::leak: return "leak";
+    case SimResult::Outcome::panic: return "panic";
+    case SimResult::Outcome::step_limit: return "step limit";
+  }
+  return "?";
+}
+
+SimResult simulate(const SimOptions& opts, std::function<void()> f) {
+  if (in_simulation()) goro::panic("goro::simulate: already inside a deterministic scope");
+  detail::SimScheduler s(opts);
+  return s.run(std::move(f));
+}
+
+bool in_simulation() { return std::string_view(detail::current_scheduler().mode_name()) == "deterministic"; }
+
+}  // namespace goro
