@@ -2,6 +2,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <cmath>
 #include <boost/context/fiber.hpp>
 #include <boost/context/stack_context.hpp>
 #include <fmt/format.h>
@@ -51,6 +52,8 @@ class StackPool {
   }
   void deallocate(ctx::stack_context& sc) noexcept { free_.push_back(static_cast<char*>(sc.sp) - size_); }
   [[nodiscard]] std::size_t size() const noexcept { return size_; }
+  /// Leaves every stack mapped at destruction (stacks of abandoned fibers are still in use).
+  void keep_mapped() noexcept { slabs_.clear(); }
   /// The lowest address of the most recently allocated stack.
   [[nodiscard]] char* last() const noexcept { return last_; }
 
@@ -95,8 +98,11 @@ class SimScheduler final : public Scheduler {
                                                          .time_since_epoch())};
     if (!o.replay.empty()) parse_replay(o.replay);
     if (opts_.strategy == Strategy::pct) {
-      std::uniform_int_distribution<std::uint64_t> d(1, std::max<std::uint64_t>(opts_.pct_expected_steps, 1));
-      for (int i = 0; i + 1 < opts_.pct_depth; ++i) change_points_.push_back(d(rng_));
+      // Change points are drawn log-uniformly over [1, expected steps]: short runs (most
+      // exercise checks take tens of steps) get preempted as often as long ones.
+      std::uniform_real_distribution<double> u(0.0, std::log(static_cast<double>(std::max<std::uint64_t>(opts_.pct_expected_steps, 2))));
+      for (int i = 0; i + 1 < opts_.pct_depth; ++i)
+        change_points_.push_back(static_cast<std::uint64_t>(std::exp(u(rng_))));
       std::sort(change_points_.begin(), change_points_.end());
     }
   }
@@ -322,7 +328,11 @@ class SimScheduler final : public Scheduler {
         stop_scope(lk);
         // Tasks that swallow TaskKilled and block again cannot be unwound: give up on them
         // after a few rounds rather than loop forever.
-        if (runnable_.empty() || ++stop_rounds > 1000) break;
+        if (runnable_.empty()) break;
+        if (++stop_rounds > 100000) {
+          abandon_remaining();
+          break;
+        }
       }
       if (runnable_.empty()) {
         if (!timers_.empty()) {
@@ -383,9 +393,21 @@ class SimScheduler final : public Scheduler {
 
   // Releases every remaining task so that its stack unwinds; timers are dropped.
   void stop_scope(Lock&) {
-    for (auto& [id, t] : live_)
-      if (t->state == TaskState::blocked) release(t.get());
+    for (auto& [id, t] : live_) {
+      if (t->state == TaskState::blocked)
+        release(t.get());
+      else
+        t->killed = true;  // runnable: unwinds at its next scheduling point
+    }
     for (TimerEntry* e : std::vector<TimerEntry*>(timers_)) heap_remove(timers_, e);
+  }
+
+  // Tasks that refuse to unwind (they catch TaskKilled and keep going) cannot be destroyed
+  // safely while suspended: their fibers and stacks are deliberately leaked.
+  void abandon_remaining() {
+    for (auto& [t, fs] : fibers_) (void)fs.release();
+    fibers_.clear();
+    stacks_.keep_mapped();
   }
 
   void reap(Lock&) {

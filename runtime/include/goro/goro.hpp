@@ -4,5 +4,6 @@
 #include "goro/chan.hpp"
 #include "goro/panic.hpp"
 #include "goro/select.hpp"
+#include "goro/sim.hpp"
 #include "goro/task.hpp"
 #include "goro/waitgroup.hpp"
