@@ -35,14 +35,17 @@ class FreeScheduler final : public Scheduler {
     }).detach();
   }
 
+  // Adopted threads are registered under their own mutex, never big_lock(): a thread is
+  // adopted the first time it needs a Task, which may be while it holds big_lock().
+  // Lock order: big_lock() before adopted_mu_.
   void adopt(const std::shared_ptr<Task>& t) {
-    Lock lk(big_lock());
+    std::lock_guard g(adopted_mu_);
     t->sched = this;
-    live_[t->id] = t;
+    adopted_[t->id] = t;
   }
   void forget(std::uint64_t id) {
-    Lock lk(big_lock());
-    live_.erase(id);
+    std::lock_guard g(adopted_mu_);
+    adopted_.erase(id);
   }
 
   void park(Lock& lk, Task* self) override {
@@ -73,6 +76,17 @@ class FreeScheduler final : public Scheduler {
     die_with_panic(t, value, stack);
   }
 
+  void wait_external(Lock& lk, Task*, const std::function<void()>& work) override {
+    lk.unlock();
+    try {
+      work();
+    } catch (...) {
+      lk.lock();
+      throw;
+    }
+    lk.lock();
+  }
+
   void release(Task* t) override {
     t->killed = true;
     t->cv.notify_one();
@@ -93,6 +107,8 @@ class FreeScheduler final : public Scheduler {
     std::vector<std::shared_ptr<Task>> out;
     out.reserve(live_.size());
     for (auto& [id, t] : live_) out.push_back(t);
+    std::lock_guard g(adopted_mu_);
+    for (auto& [id, t] : adopted_) out.push_back(t);
     return out;
   }
   int num_tasks() override { return spawned_live_; }
@@ -132,6 +148,8 @@ class FreeScheduler final : public Scheduler {
   const std::chrono::steady_clock::time_point steady_base_;
   std::mt19937_64 rng_;
   std::map<std::uint64_t, std::shared_ptr<Task>> live_;
+  std::mutex adopted_mu_;
+  std::map<std::uint64_t, std::shared_ptr<Task>> adopted_;
   int spawned_live_ = 0;
   std::vector<TimerEntry*> timers_;
   std::uint64_t timer_seq_ = 0;

@@ -8,6 +8,8 @@
 #include <cstdlib>
 #include <fmt/format.h>
 
+#include "goro/detail/trace_hooks.hpp"
+#include "goro/blocking.hpp"
 #include "goro/panic.hpp"
 #include "goro/task.hpp"
 #include "sched_internal.hpp"
@@ -48,7 +50,9 @@ Scheduler& current_scheduler() { return *current_task()->sched; }
 void park_current(Lock& lk, BlockInfo info) {
   Task* self = current_task();
   self->block = info;
+  if (tracing()) trace_block(*self);
   self->sched->park(lk, self);
+  if (tracing()) trace_unblock(*self);
 }
 
 int release_blocked_tasks(Scheduler& sched) {
@@ -60,6 +64,16 @@ int release_blocked_tasks(Scheduler& sched) {
     ++n;
   }
   return n;
+}
+
+void run_external(const std::function<void()>& work, std::source_location loc) {
+  Task* self = current_task();
+  Lock lk(big_lock());
+  self->block = {WaitReason::external, nullptr, loc};
+  if (tracing()) trace_block(*self);
+  self->sched->wait_external(lk, self, work);
+  self->block = {};
+  if (tracing()) trace_unblock(*self);
 }
 
 const char* wait_reason_name(WaitReason r) noexcept {
@@ -93,7 +107,8 @@ std::string demangle(const char* mangled) {
   for (auto [from, to] : {std::pair<std::string_view, std::string_view>{
                               "std::__cxx11::basic_string<char, std::char_traits<char>, std::allocator<char> >",
                               "std::string"},
-                          {"std::__cxx11::", "std::"}}) {
+                          {"std::__cxx11::", "std::"},
+                          {"(anonymous namespace)::", ""}}) {
     for (auto pos = s.find(from); pos != std::string::npos; pos = s.find(from, pos)) s.replace(pos, from.size(), to);
   }
   return s;
@@ -169,6 +184,13 @@ std::string location_string(const std::source_location& l) {
   std::_Exit(2);
 }
 
+namespace {
+void panicked(Task& t, const std::string& value, const std::vector<std::string>& stack) {
+  if (tracing()) trace_panic(t, value, stack);
+  t.sched->task_panicked(t, value, stack);
+}
+}  // namespace
+
 void run_task_body(Task& t, std::function<void()>& body) {
   set_current_task(&t);
   {
@@ -180,12 +202,15 @@ void run_task_body(Task& t, std::function<void()>& body) {
   } catch (const TaskKilled&) {
     // Released by a leak check: unwind quietly.
   } catch (const Panic& p) {
-    t.sched->task_panicked(t, p.value(), p.stack());
+    panicked(t, p.value(), p.stack());
   } catch (const std::exception& e) {
-    t.sched->task_panicked(t, fmt::format("{} ({})", e.what(), demangle(typeid(e).name())),
-                           current_exception_stack());
+    panicked(t, fmt::format("{} ({})", e.what(), demangle(typeid(e).name())), current_exception_stack());
   } catch (...) {
-    t.sched->task_panicked(t, "unknown exception", current_exception_stack());
+    panicked(t, "unknown exception", current_exception_stack());
+  }
+  if (tracing()) {
+    Lock lk(big_lock());
+    trace_task_exit(t);
   }
   body = nullptr;  // destroy captures while still the current task
   set_current_task(nullptr);
@@ -198,7 +223,9 @@ void spawn_task_locked(std::function<void()> body, std::string name, std::source
   t->parent_id = parent_id;
   t->started_at = loc;
   t->name = std::move(name);
+  const Task& started = *t;
   sched.spawn(std::move(t), std::move(body));
+  if (tracing()) trace_task_start(started);
 }
 
 void spawn_task(std::function<void()> body, std::string name, std::source_location loc) {

@@ -7,10 +7,13 @@
 #include <boost/context/stack_context.hpp>
 #include <fmt/format.h>
 #include <random>
+#include <thread>
 #include <unordered_map>
 
+#include "goro/detail/trace_hooks.hpp"
 #include "goro/panic.hpp"
 #include "goro/sim.hpp"
+#include "goro/trace.hpp"
 #include "sched_internal.hpp"
 
 #if defined(__SANITIZE_THREAD__)
@@ -111,6 +114,8 @@ class SimScheduler final : public Scheduler {
 
   SimResult run(std::function<void()> root) {
     Task* outer = current_task();  // the adopted thread calling simulate()
+    // [trace] binds an active recording (or GORO_TRACE) to this scope: meta line with the seed.
+    trace_sim_begin(*this, opts_.seed, opts_.strategy == Strategy::pct ? "pct" : "random");
     {
       Lock lk(big_lock());
       spawn_task_locked(std::move(root), "main", std::source_location::current(), 0, *this);
@@ -120,6 +125,8 @@ class SimScheduler final : public Scheduler {
     sched_tsan_ = __tsan_get_current_fiber();
 #endif
     loop();
+    // [trace] the scope's outcome ends its recording.
+    trace_sim_end(*this, outcome_name(result_.outcome), result_.steps, result_.report);
     set_current_task(outer);
     result_.seed = opts_.seed;
     result_.end_time = now_;
@@ -206,6 +213,32 @@ class SimScheduler final : public Scheduler {
   }
   int num_tasks() override { return live_count_; }
   const char* mode_name() const noexcept override { return "deterministic"; }
+  void wait_external(Lock& lk, Task* self, const std::function<void()>& work) override {
+    std::exception_ptr failure;
+    ++external_pending_;
+    external_threads_.emplace_back([this, self, &work, &failure] {
+      try {
+        work();
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      Lock l(big_lock());
+      external_done_.push_back(self);
+      external_cv_.notify_all();
+    });
+    try {
+      park(lk, self);
+    } catch (...) {
+      // Released while the call is in flight: the call still has to finish (it refers to
+      // this task's stack), so wait for it before unwinding.
+      while (std::find(external_done_.begin(), external_done_.end(), self) == external_done_.end())
+        external_cv_.wait(lk);
+      collect_external(self);
+      throw;
+    }
+    if (failure) std::rethrow_exception(failure);
+  }
+
   std::uint64_t new_task_id() override { return ++task_ids_; }
   std::uint64_t new_object_id() override { return ++object_ids_; }
 
@@ -319,11 +352,26 @@ class SimScheduler final : public Scheduler {
     }
   }
 
+  // A finished external call: its task may run again (lock held).
+  void collect_external(Task* t) {
+    external_done_.erase(std::find(external_done_.begin(), external_done_.end(), t));
+    --external_pending_;
+  }
+  void wake_finished_externals() {
+    while (!external_done_.empty()) {
+      Task* t = external_done_.front();
+      collect_external(t);
+      unpark(t);
+    }
+  }
+
   void loop() {
     Lock lk(big_lock());
+    Monitor monitor(*this);
     int stop_rounds = 0;
     for (;;) {
       reap(lk);
+      wake_finished_externals();
       if (stopping_) {
         stop_scope(lk);
         // Tasks that swallow TaskKilled and block again cannot be unwound: give up on them
@@ -335,6 +383,10 @@ class SimScheduler final : public Scheduler {
         }
       }
       if (runnable_.empty()) {
+        if (external_pending_ > 0) {  // not durably blocked: wait in real time
+          external_cv_.wait(lk, [&] { return !external_done_.empty(); });
+          continue;
+        }
         if (!timers_.empty()) {
           fire_next_timers();
           continue;
@@ -354,11 +406,51 @@ class SimScheduler final : public Scheduler {
       Task* t = pick();
       last_ran_ = t;
       result_.schedule.push_back(t->id);
+      running_.store(t, std::memory_order_relaxed);
+      switches_.fetch_add(1, std::memory_order_relaxed);
       lk.unlock();
       resume(t);
       lk.lock();
+      running_.store(nullptr, std::memory_order_relaxed);
     }
+    for (auto& th : external_threads_) th.join();
   }
+
+  /// Watches for a task that runs for seconds without returning to the scheduler — it is
+  /// blocked outside goro, which freezes the whole scope — and says so on stderr.
+  class Monitor {
+   public:
+    explicit Monitor(SimScheduler& s) : thread_([&s](std::stop_token st) { watch(s, st); }) {}
+
+   private:
+    static void watch(SimScheduler& s, std::stop_token st) {
+      std::mutex mu;
+      std::condition_variable_any cv;
+      std::unique_lock lk(mu);
+      std::uint64_t last = s.switches_.load();
+      int still = 0;
+      const Task* warned = nullptr;
+      for (;;) {
+        (void)cv.wait_for(lk, st, std::chrono::seconds(1), [] { return false; });
+        if (st.stop_requested()) return;
+        std::uint64_t now = s.switches_.load();
+        const Task* t = s.running_.load();
+        still = (now == last && t != nullptr) ? still + 1 : 0;
+        last = now;
+        if (still == 5 && t != warned) {
+          warned = t;
+          std::string msg = fmt::format(
+              "goro: task {} \"{}\" (started at {}:{}) has run for 5 s without reaching a goro operation.\n"
+              "goro: in a deterministic scope every task shares one thread, so code that blocks outside goro\n"
+              "goro: (std::mutex, std::this_thread::sleep_for, a blocking socket read) freezes them all.\n"
+              "goro: use goro's primitives, or goro::blocking(f) for a call that completes by itself.\n",
+              t->id, t->name, t->started_at.file_name(), t->started_at.line());
+          std::fputs(msg.c_str(), stderr);
+        }
+      }
+    }
+    std::jthread thread_;
+  };
 
   void fire_next_timers() {
     Time when = timers_.front()->when;
@@ -386,6 +478,8 @@ class SimScheduler final : public Scheduler {
                                      "task(s) remain blocked forever (seed {})\n\n{}",
                                      infos.size(), opts_.seed, format_tasks(infos));
       }
+      // [trace] the deadlock/leak report, before the stuck tasks are released.
+      if (tracing()) trace_report(outcome_name(result_.outcome), infos, result_.report);
     }
     stopping_ = true;
     stop_scope(lk);
@@ -495,6 +589,12 @@ class SimScheduler final : public Scheduler {
   std::vector<std::uint64_t> replay_;
   std::size_t replay_pos_ = 0;
   int live_count_ = 0;
+  int external_pending_ = 0;
+  std::vector<Task*> external_done_;
+  std::condition_variable external_cv_;
+  std::vector<std::jthread> external_threads_;
+  std::atomic<const Task*> running_{nullptr};
+  std::atomic<std::uint64_t> switches_{0};
   Task* root_ = nullptr;
   Task* last_ran_ = nullptr;
   bool stopping_ = false;

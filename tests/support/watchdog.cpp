@@ -14,6 +14,8 @@ namespace dojo::test {
 
 namespace {
 
+std::string task_report();
+
 struct Watchdog {
   std::mutex mu;
   std::condition_variable_any cv;
@@ -42,13 +44,28 @@ struct Watchdog {
       std::string report = fmt::format(
           "\n[watchdog] test case \"{}\" made no progress for {} s: failing it instead of hanging.\n"
           "[watchdog] live tasks:\n{}",
-          name, limit().count(), goro::format_tasks(goro::tasks()));
+          name, limit().count(), task_report());
       std::fputs(report.c_str(), stderr);
       std::fflush(stderr);
       std::_Exit(3);
     }
   }
 };
+
+// The task report, unless the runtime's lock is stuck (a task deadlocked inside a goro
+// operation), in which case waiting for it would hang the watchdog too.
+std::string task_report() {
+  auto& mu = goro::detail::big_lock();
+  for (int i = 0; i < 200; ++i) {
+    if (mu.try_lock()) {
+      mu.unlock();
+      return goro::format_tasks(goro::tasks());
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return "  (not available: the runtime's lock has been held for 2 s — a thread is stuck inside a goro "
+         "operation)\n";
+}
 
 Watchdog& dog() {
   static Watchdog w;

@@ -25,6 +25,7 @@
 #include <utility>
 
 #include "goro/detail/sched.hpp"
+#include "goro/detail/trace_hooks.hpp"
 #include "goro/detail/waitq.hpp"
 #include "goro/panic.hpp"
 
@@ -56,28 +57,31 @@ class ChanState final : public Waitable {
   // ---- all members below: big_lock() held ----
 
   /// Completes a send without blocking if possible. Panics if the channel is closed.
-  bool try_send(T& v) {
+  /// `msg` is the trace id of the value.
+  bool try_send(T& v, std::uint64_t msg) {
     if (closed_) goro::panic("send on closed channel");
     if (Sudog* r = recvq_.pop()) {
       if (r->elem != nullptr) static_cast<std::optional<T>*>(r->elem)->emplace(std::move(v));
       r->ok = true;
+      r->msg = msg;
       ready(r);
       return true;
     }
     if (buf_.size() < cap_) {
-      buf_.push_back(std::move(v));
+      buf_.push_back({std::move(v), msg});
       return true;
     }
     return false;
   }
 
   /// Completes a receive without blocking if possible (a value, or closed and drained).
-  bool try_recv(std::optional<T>* dst, bool& ok) {
+  bool try_recv(std::optional<T>* dst, bool& ok, std::uint64_t& msg) {
     if (!buf_.empty()) {
-      if (dst != nullptr) dst->emplace(std::move(buf_.front()));
+      if (dst != nullptr) dst->emplace(std::move(buf_.front().value));
+      msg = buf_.front().msg;
       buf_.pop_front();
       if (Sudog* s = sendq_.pop()) {  // a blocked sender's value takes the freed slot
-        buf_.push_back(std::move(*static_cast<T*>(s->elem)));
+        buf_.push_back({std::move(*static_cast<T*>(s->elem)), s->msg});
         ready(s);
       }
       ok = true;
@@ -85,6 +89,7 @@ class ChanState final : public Waitable {
     }
     if (Sudog* s = sendq_.pop()) {  // unbuffered: take directly from the sender
       if (dst != nullptr) dst->emplace(std::move(*static_cast<T*>(s->elem)));
+      msg = s->msg;
       ready(s);
       ok = true;
       return true;
@@ -94,6 +99,13 @@ class ChanState final : public Waitable {
       return true;
     }
     return false;
+  }
+
+  // Untraced forms for runtime-internal senders and receivers (timers, contexts).
+  bool try_send(T& v) { return try_send(v, 0); }
+  bool try_recv(std::optional<T>* dst, bool& ok) {
+    std::uint64_t msg = 0;
+    return try_recv(dst, ok, msg);
   }
 
   void close() {
@@ -119,7 +131,11 @@ class ChanState final : public Waitable {
  private:
   const std::size_t cap_;
   const std::uint64_t id_;
-  std::deque<T> buf_;
+  struct Slot {
+    T value;
+    std::uint64_t msg;
+  };
+  std::deque<Slot> buf_;
   bool closed_ = false;
   WaitQueue recvq_, sendq_;
 };
@@ -155,10 +171,13 @@ class Chan {
     if (!s_) detail::block_forever(detail::WaitReason::chan_send_nil, loc);
     detail::Lock lk(detail::big_lock());
     detail::preempt_point(lk);
-    if (s_->try_send(v)) return;
+    const std::uint64_t msg = detail::next_msg_id();
+    if (msg != 0) detail::trace_chan_send(*detail::current_task(), s_->id(), msg, detail::preview(v), loc);
+    if (s_->try_send(v, msg)) return;
     detail::Sudog sd;
     sd.task = detail::current_task();
     sd.elem = &v;
+    sd.msg = msg;
     detail::park_in(lk, s_->sendq(), sd, {detail::WaitReason::chan_send, s_.get(), loc});
     if (sd.closed) goro::panic("send on closed channel");
   }
@@ -173,24 +192,29 @@ class Chan {
     {
       detail::Lock lk(detail::big_lock());
       detail::preempt_point(lk);
-      if (!s_->try_recv(&slot, ok)) {
+      std::uint64_t msg = 0;
+      if (!s_->try_recv(&slot, ok, msg)) {
         detail::Sudog sd;
         sd.task = detail::current_task();
         sd.elem = &slot;
         detail::park_in(lk, s_->recvq(), sd, {detail::WaitReason::chan_receive, s_.get(), loc});
         ok = sd.ok;
+        msg = sd.msg;
       }
+      if (detail::tracing())
+        detail::trace_chan_recv(*detail::current_task(), s_->id(), msg, ok, ok ? detail::preview(*slot) : "", loc);
     }
     if (ok) return {std::move(*slot), true};
     return {T{}, false};
   }
 
   /// Closes the channel. Panics "close of nil channel" / "close of closed channel".
-  void close([[maybe_unused]] std::source_location loc = std::source_location::current()) const {
+  void close(std::source_location loc = std::source_location::current()) const {
     if (!s_) goro::panic("close of nil channel");
     detail::Lock lk(detail::big_lock());
     detail::preempt_point(lk);
     s_->close();
+    if (detail::tracing()) detail::trace_chan_close(*detail::current_task(), s_->id(), loc);
   }
 
   /// Number of buffered values (0 for the nil channel).
@@ -241,15 +265,20 @@ class Chan {
 
  private:
   template <class U>
-  friend Chan<U> make_chan(std::size_t);
+  friend Chan<U> make_chan(std::size_t, std::source_location);
   explicit Chan(std::shared_ptr<detail::ChanState<T>> s) : s_(std::move(s)) {}
   std::shared_ptr<detail::ChanState<T>> s_;
 };
 
 /// Go's `make(chan T, capacity)`.
 template <class T>
-[[nodiscard]] Chan<T> make_chan(std::size_t capacity = 0) {
+[[nodiscard]] Chan<T> make_chan(std::size_t capacity = 0,
+                                std::source_location loc = std::source_location::current()) {
   auto s = std::make_shared<detail::ChanState<T>>(capacity);
+  if (detail::tracing()) {
+    detail::Lock lk(detail::big_lock());
+    detail::trace_chan_make(s->id(), detail::type_name<T>(), capacity, loc);
+  }
   return Chan<T>(std::move(s));
 }
 

@@ -38,13 +38,19 @@ class RecvCase {
 
   // ---- the select protocol (big_lock held unless noted) ----
   [[nodiscard]] bool nil() const noexcept { return ch_.is_nil(); }
-  bool try_now() { return ch_.state()->try_recv(&slot_, ok_); }
+  bool try_now() { return ch_.state()->try_recv(&slot_, ok_, msg_); }
   void enqueue(detail::Sudog& s) {
     s.elem = &slot_;
     ch_.state()->recvq().push(&s);
   }
   void dequeue(detail::Sudog& s) { ch_.state()->recvq().remove(&s); }
-  void woken(const detail::Sudog& s) { ok_ = s.ok; }
+  void woken(const detail::Sudog& s) {
+    ok_ = s.ok;
+    msg_ = s.msg;
+  }
+  void trace(const detail::Task& t) const {
+    detail::trace_chan_recv(t, ch_.state()->id(), msg_, ok_, ok_ && slot_ ? detail::preview(*slot_) : "", loc_);
+  }
   /// Lock released: deliver the result.
   void finish() {
     T v = ok_ && slot_ ? std::move(*slot_) : T{};
@@ -67,6 +73,7 @@ class RecvCase {
   std::source_location loc_;
   std::optional<T> slot_;
   bool ok_ = false;
+  std::uint64_t msg_ = 0;
 };
 
 template <class T>
@@ -76,10 +83,18 @@ class SendCase {
       : ch_(std::move(ch)), v_(std::move(v)), fn_(std::move(fn)), loc_(loc) {}
 
   [[nodiscard]] bool nil() const noexcept { return ch_.is_nil(); }
-  bool try_now() { return ch_.state()->try_send(v_); }
+  bool try_now() {
+    msg_ = detail::next_msg_id();
+    preview_ = msg_ != 0 ? detail::preview(v_) : std::string();
+    return ch_.state()->try_send(v_, msg_);
+  }
   void enqueue(detail::Sudog& s) {
     s.elem = &v_;
+    s.msg = msg_;
     ch_.state()->sendq().push(&s);
+  }
+  void trace(const detail::Task& t) const {
+    if (!closed_) detail::trace_chan_send(t, ch_.state()->id(), msg_, preview_, loc_);
   }
   void dequeue(detail::Sudog& s) { ch_.state()->sendq().remove(&s); }
   void woken(const detail::Sudog& s) { closed_ = s.closed; }
@@ -96,6 +111,8 @@ class SendCase {
   std::function<void()> fn_;
   std::source_location loc_;
   bool closed_ = false;
+  std::uint64_t msg_ = 0;
+  std::string preview_;
 };
 
 class DefaultCase {
@@ -221,8 +238,10 @@ std::size_t select(Cases&&... cases_in) {
       detail::SelectWait sw;
       std::array<detail::Sudog, n> sudogs{};
       detail::Task* self = detail::current_task();
-      for (std::size_t i = 0; i < n; ++i)
-        for_case(i, [&](auto I, auto& c) {
+      // Queue in the random poll order too, so that among cases on the same channel the
+      // one a future partner finds first is random as well (Go: TestPseudoRandomSend).
+      for (std::size_t k = 0; k < n; ++k)
+        for_case(order[k], [&](auto I, auto& c) {
           if constexpr (!detail::is_default_case<decltype(c)>) {
             if (c.nil()) return;
             sudogs[I].task = self;
@@ -252,6 +271,17 @@ std::size_t select(Cases&&... cases_in) {
       for_case(chosen, [&](auto I, auto& c) {
         if constexpr (!detail::is_default_case<decltype(c)>) c.woken(sudogs[I]);
       });
+    }
+    if (detail::tracing()) {
+      const detail::Task& self = *detail::current_task();
+      std::source_location where{};
+      for_case(chosen, [&](auto, auto& c) {
+        if constexpr (!detail::is_default_case<decltype(c)>) {
+          c.trace(self);
+          where = c.where();
+        }
+      });
+      detail::trace_select(self, chosen, n, chosen == default_index, where);
     }
   }
   for_case(chosen, [&](auto, auto& c) { c.finish(); });

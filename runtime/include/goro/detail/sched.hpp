@@ -155,6 +155,11 @@ class Scheduler {
   virtual void task_panicked(Task& t, const std::string& value,
                                           const std::vector<std::string>& stack) = 0;
 
+  /// Runs `work` (which blocks outside goro and completes by itself) on behalf of `self`;
+  /// the task counts as blocked but not durably ("IO wait"). Lock held on entry and return;
+  /// `work` runs without it.
+  virtual void wait_external(Lock& lk, Task* self, const std::function<void()>& work) = 0;
+
   /// Live tasks (lock held).
   [[nodiscard]] virtual std::vector<std::shared_ptr<Task>> tasks() = 0;
   [[nodiscard]] virtual int num_tasks() = 0;

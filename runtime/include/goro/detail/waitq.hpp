@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 
 #include "goro/detail/sched.hpp"
@@ -21,6 +22,7 @@ struct Sudog {
   bool closed = false;         // send: woken because the channel was closed (→ panic)
   SelectWait* sel = nullptr;   // non-null when part of a select
   int case_index = -1;
+  std::uint64_t msg = 0;       // trace message id of the value handed over
 
   /// A select sudog whose select already completed through another case is stale.
   [[nodiscard]] bool stale() const noexcept { return sel != nullptr && sel->fired >= 0; }

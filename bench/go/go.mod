@@ -1,0 +1,3 @@
+module dojo/bench
+
+go 1.23
