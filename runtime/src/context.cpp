@@ -15,6 +15,8 @@
 // context).
 #include "goro/context.hpp"
 
+#include "goro/detail/trace_hooks.hpp"
+
 #include <unordered_map>
 
 #include "goro/detail/waitq.hpp"
@@ -95,6 +97,7 @@ struct CancelState final : ChildNode {
     if (!c) c = e;
     err = std::move(e);
     cause = std::move(c);
+    if (tracing()) trace_ctx_cancel(done.state()->id(), err, cause);
     done.state()->close();
     auto kids = std::move(children);
     children.clear();
@@ -386,6 +389,18 @@ Made make_cancel_ctx(const Context& parent, std::optional<Time> deadline) {
   if (!parent) panic_nil_parent();
   auto st = std::make_shared<CancelState>();
   Context c(std::make_shared<CancelCtx>(parent, st, deadline));
+  if (tracing()) {
+    // Contexts are named in traces by their done channel; the parent is the nearest
+    // cancellable ancestor (0: a root such as Background).
+    std::uint64_t parent_id = 0;
+    CancelCtxKey k;
+    if (const std::any* a = parent.impl()->value(ContextKey(k))) {
+      if (CancelState* const* ps = std::any_cast<CancelState*>(a); ps != nullptr && *ps != nullptr)
+        parent_id = (*ps)->done.state()->id();
+    }
+    MaybeLock lk;
+    trace_ctx_new(st->done.state()->id(), parent_id, deadline ? "deadline" : "cancel");
+  }
   return {std::move(c), std::move(st)};
 }
 
@@ -520,10 +535,12 @@ std::pair<Context, CancelFunc> with_deadline_cause(const Context& parent, Time d
       // this std::function) when the scope ends; nothing touches them afterwards.
       st->timer.fire = [st] {
         detail::LockHeldScope held;
+        if (detail::tracing()) detail::trace_timer("fire", st->done.state()->id(), st->timer.when);
         st->cancel(true, DeadlineExceeded, st->deadline_cause);
       };
       st->timer_keep = m.st;
       sched.add_timer(&st->timer);
+      if (detail::tracing()) detail::trace_timer("arm", st->done.state()->id(), d);
     }
   }
   return {std::move(m.ctx), detail::cancel_func(m.st, true)};

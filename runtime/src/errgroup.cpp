@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "goro/detail/trace_hooks.hpp"
 #include "goro/detail/waitq.hpp"
 #include "goro/mutex.hpp"
 #include "goro/panic.hpp"
@@ -35,6 +36,8 @@ class ErrGroupState final : public Waitable {
     return fmt::format("errgroup.Group #{} ({} active, {}, {} waiting to start{})", id_, active_, limit,
                        go_waiters_.size(), err_set_ ? ", failed" : "");
   }
+
+  [[nodiscard]] std::uint64_t trace_id() const noexcept { return id_; }
 
   // ---- big_lock() held ----
 
@@ -172,10 +175,12 @@ void start(std::shared_ptr<ErrGroupState> s, std::function<Error()> f, std::uint
         Error err = f();
         f = nullptr;
         if (err) {
+          if (tracing()) trace_task_error(*current_task(), err);
           bool first = false;
           {
             Lock lk(big_lock());
             first = s->record(err);
+            if (first && tracing()) trace_group_first_error(s->trace_id(), err);
           }
           // The context is cancelled with the cause before this task counts as done, so
           // wait() never returns ahead of the cancellation.

@@ -38,6 +38,11 @@ void preempt_point(Lock& lk) {
   self->sched->preempt(lk, self);
 }
 
+void polled_nothing(Lock& lk) {
+  Task* self = current_task();
+  self->sched->polled_nothing(lk, self);
+}
+
 void set_current_task(Task* t) noexcept { tl_current = t; }
 
 Task* current_task() {

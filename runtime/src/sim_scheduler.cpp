@@ -185,17 +185,27 @@ class SimScheduler final : public Scheduler {
     }
   }
 
+  // An explicit goro::yield() says "let the others run": under PCT the yielding task drops
+  // below every other priority, so that a spin loop (`while (!ready) goro::yield();`) cannot
+  // keep the CPU forever. A preemption point is only a choice and changes no priority.
   void yield_now(Lock& lk, Task* self) override {
+    if (opts_.strategy == Strategy::pct && !runnable_.empty()) prio(self) = low_priority_--;
+    requeue(lk, self);
+  }
+
+  void polled_nothing(Lock& lk, Task* self) override { yield_now(lk, self); }
+
+  void preempt(Lock& lk, Task* self) override {
+    if (runnable_.empty()) return;  // nobody else could run: not a choice
+    requeue(lk, self);
+  }
+
+  void requeue(Lock& lk, Task* self) {
     self->state = TaskState::runnable;
     runnable_.push_back(self);
     switch_out(lk, self);
     self->state = TaskState::running;
     if (self->killed) throw TaskKilled{};  // a stopping scope unwinds running tasks too
-  }
-
-  void preempt(Lock& lk, Task* self) override {
-    if (runnable_.empty()) return;  // nobody else could run: not a choice
-    yield_now(lk, self);
   }
 
   Time now() override { return now_; }
@@ -294,10 +304,13 @@ class SimScheduler final : public Scheduler {
   }
 
   void task_exited(Task* t) {
-    Lock lk(big_lock());
-    t->state = TaskState::exited;
-    --live_count_;
-    exited_.push_back(t);
+    {
+      // Unlocked before the fiber switch below: ThreadSanitizer tracks locks per fiber.
+      Lock lk(big_lock());
+      t->state = TaskState::exited;
+      --live_count_;
+      exited_.push_back(t);
+    }
 #if GORO_TSAN
     __tsan_switch_to_fiber(sched_tsan_, 0);
 #endif

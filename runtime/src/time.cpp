@@ -7,6 +7,7 @@
 #include <optional>
 #include <utility>
 
+#include "goro/detail/trace_hooks.hpp"
 #include "goro/panic.hpp"
 
 namespace goro {
@@ -66,7 +67,7 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
     tick,    // tick(): owns itself forever
   };
 
-  TimerState(Kind k, Scheduler& s) : kind(k), sched(&s) {
+  TimerState(Kind k, Scheduler& s) : kind(k), sched(&s), trace_id_(k == Kind::func ? next_object_id() : 0) {
     entry.fire = [this] { on_fire(); };
   }
   TimerState(const TimerState&) = delete;
@@ -80,6 +81,11 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
     }
   }
 
+  /// The id traces use for this timer: its channel's, or for after_func its entry's sequence.
+  [[nodiscard]] std::uint64_t trace_id() const noexcept {
+    return ch.is_nil() ? trace_id_ : ch.state()->id();
+  }
+
   [[nodiscard]] bool self_owned() const noexcept {
     return kind == Kind::after || kind == Kind::func || kind == Kind::tick;
   }
@@ -88,6 +94,7 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
 
   void arm(Time when) {
     entry.when = when;
+    if (tracing()) trace_timer("arm", trace_id(), when);
     if (!entry.queued()) ++g_armed;
     sched->add_timer(&entry);
     if (self_owned() && !keep) keep = shared_from_this();
@@ -96,6 +103,7 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
   /// Removes the timer from the scheduler; true if it was queued.
   bool disarm() {
     if (!entry.queued()) return false;
+    if (tracing()) trace_timer("stop", trace_id(), entry.when);
     sched->remove_timer(&entry);
     --g_armed;
     release_later(std::move(keep));
@@ -143,6 +151,7 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
   void on_fire() {
     LockHeldScope held;  // the scheduler calls us with big_lock held
     --g_armed;           // the scheduler removed the entry before calling
+    if (tracing()) trace_timer("fire", trace_id(), entry.when);
     switch (kind) {
       case Kind::timer:
       case Kind::after:
@@ -171,6 +180,7 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
   const Kind kind;
   Scheduler* const sched;
   TimerEntry entry;
+  const std::uint64_t trace_id_;                   // after_func: its id in traces
   Chan<Time> ch;                                   // nil for after_func
   std::shared_ptr<const std::function<void()>> f;  // after_func
   Duration period{};                               // tickers

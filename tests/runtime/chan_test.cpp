@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dual.hpp"
 #include "goro/goro.hpp"
 #include "support/probe.hpp"
 
@@ -27,7 +28,7 @@ std::string panic_message(F&& f) {
 
 }  // namespace
 
-TEST_CASE("CH_01_unbuffered_send_and_receive_block", "[chan]") {
+GORO_TEST("CH_01_unbuffered_send_and_receive_block", "[chan]") {
   const int base = goro::num_tasks();
   auto c = goro::make_chan<int>();
   auto got = goro::make_chan<int>(1);
@@ -51,7 +52,7 @@ TEST_CASE("CH_01_unbuffered_send_and_receive_block", "[chan]") {
   await_tasks_at_most(base);
 }
 
-TEST_CASE("CH_02_buffered_capacity_then_block_and_nonblocking_select", "[chan]") {
+GORO_TEST("CH_02_buffered_capacity_then_block_and_nonblocking_select", "[chan]") {
   for (std::size_t cap : {1u, 2u, 10u, 200u}) {
     auto c = goro::make_chan<int>(cap);
     for (std::size_t i = 0; i < cap; ++i) c.send(static_cast<int>(i));  // never blocks
@@ -74,7 +75,7 @@ TEST_CASE("CH_02_buffered_capacity_then_block_and_nonblocking_select", "[chan]")
   REQUIRE(c.recv().value == 3);
 }
 
-TEST_CASE("CH_03_fifo_for_every_capacity", "[chan]") {
+GORO_TEST("CH_03_fifo_for_every_capacity", "[chan]") {
   for (std::size_t cap : {0u, 1u, 2u, 7u, 50u, 100u}) {
     auto c = goro::make_chan<int>(cap);
     goro::go([=] {
@@ -88,7 +89,7 @@ TEST_CASE("CH_03_fifo_for_every_capacity", "[chan]") {
   }
 }
 
-TEST_CASE("CH_04_multi_producer_multi_consumer_no_loss", "[chan]") {
+GORO_TEST("CH_04_multi_producer_multi_consumer_no_loss", "[chan]") {
   SECTION("4 senders x 1000 values, 4 receivers") {
     for (std::size_t cap : {0u, 10u}) {
       auto c = goro::make_chan<int>(cap);
@@ -148,7 +149,7 @@ TEST_CASE("CH_04_multi_producer_multi_consumer_no_loss", "[chan]") {
   }
 }
 
-TEST_CASE("CH_05_len_and_cap", "[chan]") {
+GORO_TEST("CH_05_len_and_cap", "[chan]") {
   auto c = goro::make_chan<int>(3);
   REQUIRE(c.len() == 0);
   REQUIRE(c.cap() == 3);
@@ -165,7 +166,7 @@ TEST_CASE("CH_05_len_and_cap", "[chan]") {
   REQUIRE(goro::make_chan<int>().cap() == 0);
 }
 
-TEST_CASE("CH_06_close_with_buffered_values", "[chan]") {
+GORO_TEST("CH_06_close_with_buffered_values", "[chan]") {
   auto c = goro::make_chan<int>(2);
   c.send(1);
   c.send(2);
@@ -177,7 +178,7 @@ TEST_CASE("CH_06_close_with_buffered_values", "[chan]") {
   CHECK((e.value == 0 && !e.ok));
 }
 
-TEST_CASE("CH_07_close_wakes_every_blocked_receiver", "[chan]") {
+GORO_TEST("CH_07_close_wakes_every_blocked_receiver", "[chan]") {
   auto c = goro::make_chan<int>();
   auto results = goro::make_chan<bool>(10);
   for (int i = 0; i < 10; ++i) goro::go([=] { results.send(c.recv().ok); });
@@ -186,7 +187,7 @@ TEST_CASE("CH_07_close_wakes_every_blocked_receiver", "[chan]") {
   for (int i = 0; i < 10; ++i) REQUIRE_FALSE(results.recv().value);
 }
 
-TEST_CASE("CH_08_close_and_send_panics_with_go_strings", "[chan]") {
+GORO_TEST("CH_08_close_and_send_panics_with_go_strings", "[chan]") {
   goro::Chan<int> nil;
   CHECK(panic_message([&] { nil.close(); }) == "close of nil channel");
   auto c = goro::make_chan<int>(1);
@@ -197,7 +198,7 @@ TEST_CASE("CH_08_close_and_send_panics_with_go_strings", "[chan]") {
   CHECK(panic_message([&] { (void)goro::select(goro::on_send(c, 1)); }) == "send on closed channel");
 }
 
-TEST_CASE("CH_09_blocked_sender_panics_when_channel_closed", "[chan]") {
+GORO_TEST("CH_09_blocked_sender_panics_when_channel_closed", "[chan]") {
   auto c = goro::make_chan<int>();
   auto msg = goro::make_chan<std::string>(2);
   goro::go([=] { msg.send(panic_message([&] { c.send(1); })); });
@@ -209,7 +210,7 @@ TEST_CASE("CH_09_blocked_sender_panics_when_channel_closed", "[chan]") {
   REQUIRE(msg.recv().value == "send on closed channel");
 }
 
-TEST_CASE("CH_10_nil_channel_blocks_forever_and_disables_select_cases", "[chan]") {
+GORO_TEST("CH_10_nil_channel_blocks_forever_and_disables_select_cases", "[chan]") {
   const int base = goro::num_tasks();
   goro::Chan<int> nil;
   goro::go([=] { (void)nil.recv(); });
@@ -230,7 +231,7 @@ TEST_CASE("CH_10_nil_channel_blocks_forever_and_disables_select_cases", "[chan]"
   dojo::test::release_leftovers(base);
 }
 
-TEST_CASE("CH_11_empty_select_blocks_forever", "[chan]") {
+GORO_TEST("CH_11_empty_select_blocks_forever", "[chan]") {
   const int base = goro::num_tasks();
   goro::go([] { (void)goro::select(); });
   await_blocked(1, WaitReason::select_no_cases);
@@ -238,7 +239,7 @@ TEST_CASE("CH_11_empty_select_blocks_forever", "[chan]") {
   dojo::test::release_leftovers(base);
 }
 
-TEST_CASE("CH_12_select_fairness_uniform_among_ready_cases", "[chan]") {
+GORO_TEST("CH_12_select_fairness_uniform_among_ready_cases", "[chan]") {
   const int n = 10000;
   auto c1 = goro::make_chan<int>(n + 1), c2 = goro::make_chan<int>(n + 1);
   auto c3 = goro::make_chan<int>(), c4 = goro::make_chan<int>();  // never ready
@@ -259,7 +260,7 @@ TEST_CASE("CH_12_select_fairness_uniform_among_ready_cases", "[chan]") {
   CHECK(cnt1 + cnt2 == n);
 }
 
-TEST_CASE("CH_13_select_chooses_randomly_among_ready_sends", "[chan]") {
+GORO_TEST("CH_13_select_chooses_randomly_among_ready_sends", "[chan]") {
   for (std::size_t cap : {0u, 100u}) {
     const int n = 100;
     auto c = goro::make_chan<int>(cap);
@@ -278,7 +279,7 @@ TEST_CASE("CH_13_select_chooses_randomly_among_ready_sends", "[chan]") {
   }
 }
 
-TEST_CASE("CH_14_nonblocking_select_sees_a_consistent_snapshot", "[chan]") {
+GORO_TEST("CH_14_nonblocking_select_sees_a_consistent_snapshot", "[chan]") {
   for (bool close_c2 : {false, true}) {
     for (int iter = 0; iter < 200; ++iter) {
       auto c1 = goro::make_chan<int>(1), c2 = goro::make_chan<int>(1);
@@ -302,7 +303,7 @@ TEST_CASE("CH_14_nonblocking_select_sees_a_consistent_snapshot", "[chan]") {
   }
 }
 
-TEST_CASE("CH_15_nonblocking_receive_of_buffered_value_on_closed_channel", "[chan]") {
+GORO_TEST("CH_15_nonblocking_receive_of_buffered_value_on_closed_channel", "[chan]") {
   for (int iter = 0; iter < 200; ++iter) {
     auto c = goro::make_chan<int>(1);
     auto result = goro::make_chan<bool>(1);
@@ -316,7 +317,7 @@ TEST_CASE("CH_15_nonblocking_receive_of_buffered_value_on_closed_channel", "[cha
   }
 }
 
-TEST_CASE("CH_16_closed_channel_is_always_ready", "[chan]") {
+GORO_TEST("CH_16_closed_channel_is_always_ready", "[chan]") {
   auto c = goro::make_chan<int>();
   c.close();
   int v = 42;
@@ -326,7 +327,7 @@ TEST_CASE("CH_16_closed_channel_is_always_ready", "[chan]") {
   CHECK_FALSE(ok);
 }
 
-TEST_CASE("CH_17_select_operands_evaluated_once_including_unchosen_cases", "[chan]") {
+GORO_TEST("CH_17_select_operands_evaluated_once_including_unchosen_cases", "[chan]") {
   int chan_evals = 0, value_evals = 0;
   auto ready = goro::make_chan<int>(1);
   ready.send(5);
@@ -347,7 +348,7 @@ TEST_CASE("CH_17_select_operands_evaluated_once_including_unchosen_cases", "[cha
   CHECK(value_evals == 1);  // the unchosen send's value was still evaluated, once
 }
 
-TEST_CASE("CH_18_same_channel_in_several_cases", "[chan]") {
+GORO_TEST("CH_18_same_channel_in_several_cases", "[chan]") {
   auto c = goro::make_chan<int>(), d = goro::make_chan<int>();
   auto a_done = goro::make_chan<std::size_t>(1);
   auto b_got = goro::make_chan<int>(1);
@@ -361,7 +362,7 @@ TEST_CASE("CH_18_same_channel_in_several_cases", "[chan]") {
   REQUIRE(b_got.recv().value == 8);
 }
 
-TEST_CASE("CH_19_send_and_receive_same_channel_in_one_select", "[chan]") {
+GORO_TEST("CH_19_send_and_receive_same_channel_in_one_select", "[chan]") {
   for (std::size_t cap : {0u, 10u}) {
     auto c = goro::make_chan<int>(cap);
     goro::WaitGroup wg;
@@ -396,7 +397,7 @@ TEST_CASE("CH_19_send_and_receive_same_channel_in_one_select", "[chan]") {
   }
 }
 
-TEST_CASE("CH_20_select_stress_with_nil_disabled_cases", "[chan]") {
+GORO_TEST("CH_20_select_stress_with_nil_disabled_cases", "[chan]") {
   const int n = 2000;
   std::array<goro::Chan<int>, 4> c{goro::make_chan<int>(), goro::make_chan<int>(), goro::make_chan<int>(2),
                                    goro::make_chan<int>(3)};
@@ -440,7 +441,7 @@ TEST_CASE("CH_20_select_stress_with_nil_disabled_cases", "[chan]") {
   SUCCEED("all senders, receivers and the two selects completed");
 }
 
-TEST_CASE("CH_21_range_until_closed_and_drained", "[chan]") {
+GORO_TEST("CH_21_range_until_closed_and_drained", "[chan]") {
   auto c = goro::make_chan<int>(5);
   for (int i = 1; i <= 3; ++i) c.send(i);
   c.close();
@@ -463,7 +464,7 @@ TEST_CASE("CH_21_range_until_closed_and_drained", "[chan]") {
 
 // The memory-model rules are checked by ThreadSanitizer: each case writes plain data in one
 // task and reads it in another, ordered only by the channel rule under test.
-TEST_CASE("CH_22_channel_operations_synchronize_memory", "[chan]") {
+GORO_TEST("CH_22_channel_operations_synchronize_memory", "[chan]") {
   SECTION("a: send happens before the matching receive completes") {
     int data = 0;
     auto c = goro::make_chan<int>(1);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dual.hpp"
 #include "goro/context.hpp"
 #include "goro/goro.hpp"
 #include "goro/select.hpp"
@@ -126,7 +127,7 @@ struct Key2 {
 
 }  // namespace
 
-TEST_CASE("CX_01_background_and_todo", "[context]") {
+GORO_TEST("CX_01_background_and_todo", "[context]") {
   // Adopt this thread before its first select: preempt_point() adopts under big_lock (reported).
   (void)goro::current_task_id();
   for (auto [c, name] : {std::pair{goro::background(), "context.Background"}, std::pair{goro::todo(), "context.TODO"}}) {
@@ -141,7 +142,7 @@ TEST_CASE("CX_01_background_and_todo", "[context]") {
   CHECK(goro::background() == goro::background());
 }
 
-TEST_CASE("CX_02_cancel_propagates_synchronously", "[context]") {
+GORO_TEST("CX_02_cancel_propagates_synchronously", "[context]") {
   auto [c1, cancel] = goro::with_cancel(goro::background());
   CHECK(c1.string() == "context.Background.WithCancel");
   REQUIRE_FALSE(c1.done().is_nil());
@@ -159,7 +160,7 @@ TEST_CASE("CX_02_cancel_propagates_synchronously", "[context]") {
   cancel2();
 }
 
-TEST_CASE("CX_02_cancellation_fans_out_to_1000_waiting_tasks", "[context]") {
+GORO_TEST("CX_02_cancellation_fans_out_to_1000_waiting_tasks", "[context]") {
   int baseline = goro::num_tasks();
   auto [parent, cancel] = goro::with_cancel(goro::background());
   Join join;
@@ -184,7 +185,7 @@ TEST_CASE("CX_02_cancellation_fans_out_to_1000_waiting_tasks", "[context]") {
   CHECK(goro::detail::registered_children(parent) == 0);
 }
 
-TEST_CASE("CX_03_cancel_func_is_idempotent_and_concurrency_safe", "[context]") {
+GORO_TEST("CX_03_cancel_func_is_idempotent_and_concurrency_safe", "[context]") {
   auto [c, cancel] = goro::with_cancel(goro::background());
   Join join;
   for (int i = 0; i < 8; ++i)
@@ -204,7 +205,7 @@ TEST_CASE("CX_03_cancel_func_is_idempotent_and_concurrency_safe", "[context]") {
   CHECK(goro::cause(cc) == first);
 }
 
-TEST_CASE("CX_04_parent_cancel_finishes_children_and_empties_children_set", "[context]") {
+GORO_TEST("CX_04_parent_cancel_finishes_children_and_empties_children_set", "[context]") {
   auto [parent, cancel] = goro::with_cancel(goro::background());
   auto [cancel_child, cc_cancel] = goro::with_cancel(parent);
   Context value_child = goro::with_value(parent, Key1{1}, 1);
@@ -228,7 +229,7 @@ TEST_CASE("CX_04_parent_cancel_finishes_children_and_empties_children_set", "[co
   late_cancel();
 }
 
-TEST_CASE("CX_04_child_cancel_removes_it_from_parent", "[context]") {
+GORO_TEST("CX_04_child_cancel_removes_it_from_parent", "[context]") {
   auto [parent, cancel] = goro::with_cancel(goro::background());
   auto [child, cancel_child] = goro::with_cancel(parent);
   auto [timer_child, cancel_timer] = goro::with_timeout(parent, 1h);
@@ -244,7 +245,7 @@ TEST_CASE("CX_04_child_cancel_removes_it_from_parent", "[context]") {
   cancel();
 }
 
-TEST_CASE("CX_05_child_of_canceled_parent_inherits_err_and_cause", "[context]") {
+GORO_TEST("CX_05_child_of_canceled_parent_inherits_err_and_cause", "[context]") {
   auto [parent, cancel] = goro::with_cancel_cause(goro::background());
   Error why = goro::new_error("why");
   cancel(why);
@@ -255,7 +256,7 @@ TEST_CASE("CX_05_child_of_canceled_parent_inherits_err_and_cause", "[context]") 
   cancel_child();
 }
 
-TEST_CASE("CX_06_parent_cancel_racing_child_creation", "[context]") {
+GORO_TEST("CX_06_parent_cancel_racing_child_creation", "[context]") {
   Error why = goro::new_error("simultaneous");
   for (int i = 0; i < 100; ++i) {
     auto [parent, cancel] = goro::with_cancel_cause(goro::background());
@@ -268,7 +269,7 @@ TEST_CASE("CX_06_parent_cancel_racing_child_creation", "[context]") {
   }
 }
 
-TEST_CASE("CX_07_simultaneous_cancels_of_a_tree", "[context]") {
+GORO_TEST("CX_07_simultaneous_cancels_of_a_tree", "[context]") {
   std::vector<Context> ctxs;
   std::vector<goro::CancelFunc> cancels;
   std::vector<Context> frontier{goro::background()};
@@ -298,7 +299,7 @@ TEST_CASE("CX_07_simultaneous_cancels_of_a_tree", "[context]") {
   }
 }
 
-TEST_CASE("CX_07_interlocked_cancel_from_parent_done", "[context]") {
+GORO_TEST("CX_07_interlocked_cancel_from_parent_done", "[context]") {
   auto [parent, cancel] = goro::with_cancel(goro::background());
   auto [child, cancel_child] = goro::with_cancel(parent);
   Join join;
@@ -312,7 +313,7 @@ TEST_CASE("CX_07_interlocked_cancel_from_parent_done", "[context]") {
   CHECK(child.err() == goro::Canceled);
 }
 
-TEST_CASE("CX_08_with_deadline_expires_with_deadline_exceeded", "[context]") {
+GORO_TEST("CX_08_with_deadline_expires_with_deadline_exceeded", "[context]") {
   auto expect_expired = [](const Context& c) {
     (void)c.done().recv();
     CHECK(c.err() == goro::DeadlineExceeded);
@@ -342,7 +343,7 @@ TEST_CASE("CX_08_with_deadline_expires_with_deadline_exceeded", "[context]") {
   cancel4();
 }
 
-TEST_CASE("CX_09_with_timeout_is_with_deadline_now_plus_d", "[context]") {
+GORO_TEST("CX_09_with_timeout_is_with_deadline_now_plus_d", "[context]") {
   goro::Time before = goro::now();
   auto [c, cancel] = goro::with_timeout(goro::background(), 2ms);
   goro::Time after = goro::now();
@@ -356,7 +357,7 @@ TEST_CASE("CX_09_with_timeout_is_with_deadline_now_plus_d", "[context]") {
   cancel();
 }
 
-TEST_CASE("CX_10_later_child_deadline_reports_the_parents", "[context]") {
+GORO_TEST("CX_10_later_child_deadline_reports_the_parents", "[context]") {
   goro::Time d = goro::now() + 1h;
   auto [parent, cancel] = goro::with_deadline(goro::background(), d);
   auto [later, cancel_later] = goro::with_deadline(parent, d + 1h);
@@ -372,14 +373,14 @@ TEST_CASE("CX_10_later_child_deadline_reports_the_parents", "[context]") {
   cancel();
 }
 
-TEST_CASE("CX_11_timeout_canceled_before_expiry_is_canceled", "[context]") {
+GORO_TEST("CX_11_timeout_canceled_before_expiry_is_canceled", "[context]") {
   auto [c, cancel] = goro::with_timeout(goro::background(), 1h);
   cancel();
   CHECK(c.err() == goro::Canceled);
   CHECK(goro::cause(c) == goro::Canceled);
 }
 
-TEST_CASE("CX_12_error_messages_and_timeout_flag", "[context]") {
+GORO_TEST("CX_12_error_messages_and_timeout_flag", "[context]") {
   CHECK(goro::Canceled.message() == "context canceled");
   CHECK(goro::DeadlineExceeded.message() == "context deadline exceeded");
   auto typed = goro::as<goro::DeadlineExceededError>(goro::DeadlineExceeded);
@@ -393,7 +394,7 @@ TEST_CASE("CX_12_error_messages_and_timeout_flag", "[context]") {
   cancel();
 }
 
-TEST_CASE("CX_13_values_by_type_and_value_nearest_wins", "[context]") {
+GORO_TEST("CX_13_values_by_type_and_value_nearest_wins", "[context]") {
   Context c0 = goro::background();
   CHECK_FALSE(c0.value<std::string>(Key1{1}));
   Context c1 = goro::with_value(c0, Key1{1}, std::string("c1k1"));
@@ -425,7 +426,7 @@ TEST_CASE("CX_13_values_by_type_and_value_nearest_wins", "[context]") {
   cancel();
 }
 
-TEST_CASE("CX_14_nil_key_and_nil_parent_panic", "[context]") {
+GORO_TEST("CX_14_nil_key_and_nil_parent_panic", "[context]") {
   const std::string nil_parent = "cannot create context from nil parent";
   CHECK(panic_message([] { (void)goro::with_value(goro::background(), nullptr, 1); }) == "nil key");
   CHECK(panic_message([] { (void)goro::with_value(goro::background(), static_cast<const char*>(nullptr), 1); }) ==
@@ -443,7 +444,7 @@ TEST_CASE("CX_14_nil_key_and_nil_parent_panic", "[context]") {
   STATIC_REQUIRE_FALSE(std::equality_comparable<NoEq>);
 }
 
-TEST_CASE("CX_15_cause_table", "[context]") {
+GORO_TEST("CX_15_cause_table", "[context]") {
   CHECK_FALSE(goro::background().err());
   CHECK_FALSE(goro::cause(goro::background()));
 
@@ -465,7 +466,7 @@ TEST_CASE("CX_15_cause_table", "[context]") {
   CHECK(goro::cause(c3) == goro::Canceled);
 }
 
-TEST_CASE("CX_16_first_cancellation_wins_per_context", "[context]") {
+GORO_TEST("CX_16_first_cancellation_wins_per_context", "[context]") {
   Error parent_cause = goro::new_error("parent"), child_cause = goro::new_error("child");
   {  // both cause contexts, parent first
     auto [p, pc] = goro::with_cancel_cause(goro::background());
@@ -514,7 +515,7 @@ TEST_CASE("CX_16_first_cancellation_wins_per_context", "[context]") {
   }
 }
 
-TEST_CASE("CX_17_timeout_causes", "[context]") {
+GORO_TEST("CX_17_timeout_causes", "[context]") {
   Error too_slow = goro::new_error("too slow"), finished_early = goro::new_error("finished early");
   {
     auto [c, cancel] = goro::with_timeout(goro::background(), 0s);
@@ -560,7 +561,7 @@ TEST_CASE("CX_17_timeout_causes", "[context]") {
   }
 }
 
-TEST_CASE("CX_18_without_cancel", "[context]") {
+GORO_TEST("CX_18_without_cancel", "[context]") {
   auto [p, pc] = goro::with_timeout_cause(goro::background(), 1h, goro::new_error("x"));
   Context v = goro::with_value(p, Key1{7}, 7);
   Context c = goro::without_cancel(v);
@@ -584,7 +585,7 @@ TEST_CASE("CX_18_without_cancel", "[context]") {
   tpc();
 }
 
-TEST_CASE("CX_19_cause_is_safe_to_read_while_canceling", "[context]") {
+GORO_TEST("CX_19_cause_is_safe_to_read_while_canceling", "[context]") {
   Error why = goro::new_error("race");
   for (int i = 0; i < 20; ++i) {
     auto [c, cancel] = goro::with_cancel_cause(goro::background());
@@ -608,7 +609,7 @@ TEST_CASE("CX_19_cause_is_safe_to_read_while_canceling", "[context]") {
   }
 }
 
-TEST_CASE("CX_20_custom_context_cause_falls_back_to_err", "[context]") {
+GORO_TEST("CX_20_custom_context_cause_falls_back_to_err", "[context]") {
   {
     auto custom = std::make_shared<CustomCtx>();
     Context ctx(custom);
@@ -631,7 +632,7 @@ TEST_CASE("CX_20_custom_context_cause_falls_back_to_err", "[context]") {
   CHECK(goro::cause(child) == why);
 }
 
-TEST_CASE("CX_21_custom_done_channel_between_standard_contexts", "[context]") {
+GORO_TEST("CX_21_custom_done_channel_between_standard_contexts", "[context]") {
   // ctx1 (standard, with cause) <- ctx2 (custom: ctx1's values and err, its own done) <- ctx3
   struct MyCtx final : goro::WrapperContext {
     MyCtx(Context inner, goro::Chan<Unit> d) : WrapperContext(std::move(inner)), d_(std::move(d)) {}
@@ -653,7 +654,7 @@ TEST_CASE("CX_21_custom_done_channel_between_standard_contexts", "[context]") {
   cancel3();
 }
 
-TEST_CASE("CX_22_after_func_runs_after_cancel_in_its_own_task", "[context]") {
+GORO_TEST("CX_22_after_func_runs_after_cancel_in_its_own_task", "[context]") {
   auto [c, cancel] = goro::with_cancel(goro::background());
   auto ran = goro::make_chan<std::uint64_t>(1);
   auto stop = goro::after_func(c, [ran] { ran.send(goro::current_task_id()); });
@@ -666,7 +667,7 @@ TEST_CASE("CX_22_after_func_runs_after_cancel_in_its_own_task", "[context]") {
   CHECK_FALSE(stop());
 }
 
-TEST_CASE("CX_22_after_func_on_canceled_context_runs_at_once", "[context]") {
+GORO_TEST("CX_22_after_func_on_canceled_context_runs_at_once", "[context]") {
   auto [c, cancel] = goro::with_cancel(goro::background());
   cancel();
   auto ran = goro::make_chan<std::uint64_t>(1);
@@ -675,7 +676,7 @@ TEST_CASE("CX_22_after_func_on_canceled_context_runs_at_once", "[context]") {
   CHECK_FALSE(stop());
 }
 
-TEST_CASE("CX_22_after_func_stop_prevents_f", "[context]") {
+GORO_TEST("CX_22_after_func_stop_prevents_f", "[context]") {
   auto [c, cancel] = goro::with_cancel(goro::background());
   std::atomic<int> runs{0};
   auto stop = goro::after_func(c, [&runs] { ++runs; });
@@ -690,7 +691,7 @@ TEST_CASE("CX_22_after_func_stop_prevents_f", "[context]") {
   CHECK_FALSE(stop2());
 }
 
-TEST_CASE("CX_22_cancel_does_not_wait_for_f", "[context]") {
+GORO_TEST("CX_22_cancel_does_not_wait_for_f", "[context]") {
   int baseline = goro::num_tasks();
   auto [c, cancel] = goro::with_cancel(goro::background());
   auto unbuffered = goro::make_chan<int>();
@@ -700,7 +701,7 @@ TEST_CASE("CX_22_cancel_does_not_wait_for_f", "[context]") {
   dojo::test::await_tasks_at_most(baseline);
 }
 
-TEST_CASE("CX_22_after_func_with_timeout", "[context]") {
+GORO_TEST("CX_22_after_func_with_timeout", "[context]") {
   auto [c, cancel] = goro::with_timeout(goro::background(), 1ms);
   auto ran = goro::make_chan<Unit>(1);
   (void)goro::after_func(c, [ran] { ran.send({}); });
@@ -709,7 +710,7 @@ TEST_CASE("CX_22_after_func_with_timeout", "[context]") {
   cancel();
 }
 
-TEST_CASE("CX_23_custom_after_func_hook_is_used_and_unregistered", "[context]") {
+GORO_TEST("CX_23_custom_after_func_hook_is_used_and_unregistered", "[context]") {
   int baseline = goro::num_tasks();
   {  // WithCancel registers through the hook, cancel unregisters
     auto custom = std::make_shared<AfterFuncCtx>();
@@ -756,7 +757,7 @@ TEST_CASE("CX_23_custom_after_func_hook_is_used_and_unregistered", "[context]") 
   dojo::test::await_tasks_at_most(baseline);
 }
 
-TEST_CASE("CX_24_custom_parent_without_hook_needs_no_task_per_context", "[context]") {
+GORO_TEST("CX_24_custom_parent_without_hook_needs_no_task_per_context", "[context]") {
   int baseline = goro::num_tasks();
   auto custom = std::make_shared<CustomCtx>();
   Context parent(custom);
@@ -784,7 +785,7 @@ TEST_CASE("CX_24_custom_parent_without_hook_needs_no_task_per_context", "[contex
   dojo::test::await_tasks_at_most(baseline);
 }
 
-TEST_CASE("CX_25_deadline_and_err_are_stable", "[context]") {
+GORO_TEST("CX_25_deadline_and_err_are_stable", "[context]") {
   auto [c, cancel] = goro::with_timeout(goro::background(), 2ms);
   auto d1 = c.deadline();
   cancel();

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dual.hpp"
 #include "goro/context.hpp"
 #include "goro/errgroup.hpp"
 #include "goro/error.hpp"
@@ -36,7 +37,7 @@ std::string panic_value(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("EG_01_zero_group_returns_first_error", "[errgroup]") {
+GORO_TEST("EG_01_zero_group_returns_first_error", "[errgroup]") {
   const goro::Error err1 = goro::new_error("errgroup_test: 1");
   const goro::Error err2 = goro::new_error("errgroup_test: 2");
   const std::vector<std::vector<goro::Error>> cases = {
@@ -54,7 +55,7 @@ TEST_CASE("EG_01_zero_group_returns_first_error", "[errgroup]") {
   }
 }
 
-TEST_CASE("EG_02_context_cancelled_by_first_error_or_wait", "[errgroup]") {
+GORO_TEST("EG_02_context_cancelled_by_first_error_or_wait", "[errgroup]") {
   SECTION("no task: done after wait") {
     auto [g, ctx] = goro::ErrGroup::with_context(goro::background());
     CHECK_FALSE(ready_now(ctx.done()));
@@ -90,7 +91,7 @@ TEST_CASE("EG_02_context_cancelled_by_first_error_or_wait", "[errgroup]") {
   }
 }
 
-TEST_CASE("EG_03_cancel_cause_is_first_error_set_before_done", "[errgroup]") {
+GORO_TEST("EG_03_cancel_cause_is_first_error_set_before_done", "[errgroup]") {
   const goro::Error doom = goro::new_error("group_test: doomed");
   SECTION("cause is the error") {
     auto [g, ctx] = goro::ErrGroup::with_context(goro::background());
@@ -119,7 +120,7 @@ TEST_CASE("EG_03_cancel_cause_is_first_error_set_before_done", "[errgroup]") {
   }
 }
 
-TEST_CASE("EG_04_first_error_is_first_returned_not_first_started", "[errgroup]") {
+GORO_TEST("EG_04_first_error_is_first_returned_not_first_started", "[errgroup]") {
   const goro::Error early_started = goro::new_error("started first, returned last");
   const goro::Error late_started = goro::new_error("started last, returned first");
   auto [g, ctx] = goro::ErrGroup::with_context(goro::background());
@@ -134,7 +135,7 @@ TEST_CASE("EG_04_first_error_is_first_returned_not_first_started", "[errgroup]")
   CHECK(g.wait() == late_started);
 }
 
-TEST_CASE("EG_05_try_go_respects_limit", "[errgroup]") {
+GORO_TEST("EG_05_try_go_respects_limit", "[errgroup]") {
   goro::ErrGroup g;
   auto gate = goro::make_chan<goro::Unit>();
   auto blocked = [gate]() -> goro::Error {
@@ -166,7 +167,7 @@ TEST_CASE("EG_05_try_go_respects_limit", "[errgroup]") {
   }
 }
 
-TEST_CASE("EG_06_go_blocks_at_limit", "[errgroup]") {
+GORO_TEST("EG_06_go_blocks_at_limit", "[errgroup]") {
   SECTION("never more than the limit active") {
     constexpr int limit = 10;
     goro::ErrGroup g;
@@ -216,7 +217,7 @@ TEST_CASE("EG_06_go_blocks_at_limit", "[errgroup]") {
   }
 }
 
-TEST_CASE("EG_07_set_limit_while_active_panics", "[errgroup]") {
+GORO_TEST("EG_07_set_limit_while_active_panics", "[errgroup]") {
   goro::ErrGroup g;
   g.set_limit(2);
   auto gate = goro::make_chan<goro::Unit>();
@@ -251,7 +252,7 @@ TEST_CASE("EG_07_set_limit_while_active_panics", "[errgroup]") {
   CHECK_FALSE(unlimited.wait());
 }
 
-TEST_CASE("EG_08_limit_zero_go_blocks_forever", "[errgroup]") {
+GORO_TEST("EG_08_limit_zero_go_blocks_forever", "[errgroup]") {
   int baseline = goro::num_tasks();
   goro::ErrGroup g;
   g.set_limit(0);
@@ -269,7 +270,7 @@ TEST_CASE("EG_08_limit_zero_go_blocks_forever", "[errgroup]") {
   CHECK_FALSE(ready_now(ran));
 }
 
-TEST_CASE("EG_08_new_limit_readmits_blocked_go", "[errgroup]") {
+GORO_TEST("EG_08_new_limit_readmits_blocked_go", "[errgroup]") {
   // Deliberate difference: in Go a Go blocked on the old zero limit stays blocked forever.
   goro::ErrGroup g;
   g.set_limit(0);
@@ -289,7 +290,7 @@ TEST_CASE("EG_08_new_limit_readmits_blocked_go", "[errgroup]") {
   CHECK_FALSE(g.wait());
 }
 
-TEST_CASE("EG_11_freed_slot_goes_to_first_blocked_go", "[errgroup]") {
+GORO_TEST("EG_11_freed_slot_goes_to_first_blocked_go", "[errgroup]") {
   goro::ErrGroup g;
   g.set_limit(1);
   auto gate = goro::make_chan<goro::Unit>();
@@ -319,7 +320,7 @@ TEST_CASE("EG_11_freed_slot_goes_to_first_blocked_go", "[errgroup]") {
   CHECK_FALSE(g.wait());
 }
 
-TEST_CASE("EG_12_capture_loop_variable_by_value", "[errgroup]") {
+GORO_TEST("EG_12_capture_loop_variable_by_value", "[errgroup]") {
   goro::ErrGroup g;
   goro::Mutex mu;
   std::vector<int> seen;

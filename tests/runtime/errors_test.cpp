@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "support/dual.hpp"
 #include "goro/error.hpp"
 #include "goro/result.hpp"
 
@@ -106,7 +107,7 @@ concept CanMakeError = requires(T v) { goro::make_error(std::move(v)); };
 // ---------------------------------------------------------------------------------------------------
 // ER-01: identity, not message
 
-TEST_CASE("ER_01_new_errors_compare_by_identity", "[errors]") {
+GORO_TEST("ER_01_new_errors_compare_by_identity", "[errors]") {
   const Error a = goro::new_error("abc");
   const Error b = goro::new_error("abc");
   CHECK(a != b);
@@ -119,7 +120,7 @@ TEST_CASE("ER_01_new_errors_compare_by_identity", "[errors]") {
   CHECK(goro::new_error("  tabs\tand\nnewlines ").message() == "  tabs\tand\nnewlines ");
 }
 
-TEST_CASE("ER_01_nil_error_is_default_constructed", "[errors]") {
+GORO_TEST("ER_01_nil_error_is_default_constructed", "[errors]") {
   const Error nil;
   CHECK_FALSE(nil);
   CHECK(nil == Error{});
@@ -134,7 +135,7 @@ TEST_CASE("ER_01_nil_error_is_default_constructed", "[errors]") {
   CHECK(os.str() == "1|<nil>");
 }
 
-TEST_CASE("ER_01_errorf_without_w_is_a_fresh_error_too", "[errors]") {
+GORO_TEST("ER_01_errorf_without_w_is_a_fresh_error_too", "[errors]") {
   const Error a = goro::errorf("x {}", 1);
   const Error b = goro::errorf("x {}", 1);
   CHECK(a != b);
@@ -145,7 +146,7 @@ TEST_CASE("ER_01_errorf_without_w_is_a_fresh_error_too", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-02: nil on either side
 
-TEST_CASE("ER_02_is_with_nil_operands", "[errors]") {
+GORO_TEST("ER_02_is_with_nil_operands", "[errors]") {
   CHECK(goro::is(Error{}, Error{}));
   CHECK_FALSE(goro::is(Error{}, err1));
   CHECK_FALSE(goro::is(err1, Error{}));
@@ -154,7 +155,7 @@ TEST_CASE("ER_02_is_with_nil_operands", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-03: chain walking
 
-TEST_CASE("ER_03_is_walks_single_wrap_chains", "[errors]") {
+GORO_TEST("ER_03_is_walks_single_wrap_chains", "[errors]") {
   const Error erra = wrapped("wrap 2", err1);
   const Error errb = wrapped("wrap 3", erra);
   CHECK(goro::is(err1, err1));
@@ -168,7 +169,7 @@ TEST_CASE("ER_03_is_walks_single_wrap_chains", "[errors]") {
   CHECK(goro::is(outer, outer));
 }
 
-TEST_CASE("ER_03_long_chains_walk_and_destroy_without_recursion", "[errors]") {
+GORO_TEST("ER_03_long_chains_walk_and_destroy_without_recursion", "[errors]") {
   Error e = err1;
   for (int i = 0; i < 100000; ++i) e = (i % 2 == 0) ? goro::errorf("{:w}", e) : goro::join(e);
   CHECK(goro::is(e, err1));
@@ -178,7 +179,7 @@ TEST_CASE("ER_03_long_chains_walk_and_destroy_without_recursion", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-04: custom is hook; the target is never unwrapped
 
-TEST_CASE("ER_04_is_hook_counts_as_a_match", "[errors]") {
+GORO_TEST("ER_04_is_hook_counts_as_a_match", "[errors]") {
   const Error poser = goro::make_error(Poser{"poser"});
   CHECK(goro::is(poser, err1));
   CHECK(goro::is(poser, err3));
@@ -188,7 +189,7 @@ TEST_CASE("ER_04_is_hook_counts_as_a_match", "[errors]") {
   CHECK(goro::is(goro::errorf("outer: {:w}", poser), err3));
 }
 
-TEST_CASE("ER_04_target_is_never_unwrapped", "[errors]") {
+GORO_TEST("ER_04_target_is_never_unwrapped", "[errors]") {
   const Error poser = goro::make_error(Poser{"poser"});
   const Error erra = wrapped("wrap 2", err1);
   CHECK_FALSE(goro::is(poser, erra));
@@ -199,7 +200,7 @@ TEST_CASE("ER_04_target_is_never_unwrapped", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-05: values that cannot be compared (C++ analogue: payloads with no operator==)
 
-TEST_CASE("ER_05_payloads_are_never_compared_by_value", "[errors]") {
+GORO_TEST("ER_05_payloads_are_never_compared_by_value", "[errors]") {
   static_assert(!std::equality_comparable<Uncomparable>);
   const Error u1 = goro::make_error(Uncomparable{});
   const Error u2 = goro::make_error(Uncomparable{});
@@ -211,7 +212,7 @@ TEST_CASE("ER_05_payloads_are_never_compared_by_value", "[errors]") {
   CHECK_FALSE(goro::is(err1, u1));  // err1 has no hook; u1 is not unwrapped
 }
 
-TEST_CASE("ER_05_typed_errors_have_pointer_identity", "[errors]") {
+GORO_TEST("ER_05_typed_errors_have_pointer_identity", "[errors]") {
   // Go compares value-type errors by their fields; goro's typed errors always behave like Go pointer
   // errors: equal contents do not make equal errors.
   const Error a = goro::make_error(ErrorT{"a"});
@@ -224,7 +225,7 @@ TEST_CASE("ER_05_typed_errors_have_pointer_identity", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-06: trees
 
-TEST_CASE("ER_06_is_searches_multi_unwrap_trees", "[errors]") {
+GORO_TEST("ER_06_is_searches_multi_unwrap_trees", "[errors]") {
   const Error erra = wrapped("wrap 2", err1);
   const Error errb = wrapped("wrap 3", erra);
   const Error poser = goro::make_error(Poser{"poser"});
@@ -241,7 +242,7 @@ TEST_CASE("ER_06_is_searches_multi_unwrap_trees", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-07: depth-first pre-order, first match wins
 
-TEST_CASE("ER_07_traversal_is_depth_first_preorder", "[errors]") {
+GORO_TEST("ER_07_traversal_is_depth_first_preorder", "[errors]") {
   std::vector<std::string> log;
   auto probe = [&](std::string name, std::vector<Error> kids = {}) {
     return goro::make_error(Probe{std::move(name), &log, std::move(kids)});
@@ -253,7 +254,7 @@ TEST_CASE("ER_07_traversal_is_depth_first_preorder", "[errors]") {
   CHECK(log == std::vector<std::string>{"root", "a", "b", "c", "d", "e"});
 }
 
-TEST_CASE("ER_07_as_returns_the_first_match_in_preorder", "[errors]") {
+GORO_TEST("ER_07_as_returns_the_first_match_in_preorder", "[errors]") {
   auto r1 = goro::as<ErrorT>(multi({goro::make_error(ErrorT{"a"}), goro::make_error(ErrorT{"b"})}));
   REQUIRE(r1.has_value());
   CHECK(r1->s == "a");
@@ -273,7 +274,7 @@ TEST_CASE("ER_07_as_returns_the_first_match_in_preorder", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-08: what as<T> matches
 
-TEST_CASE("ER_08_as_matches_by_type_or_as_hook", "[errors]") {
+GORO_TEST("ER_08_as_matches_by_type_or_as_hook", "[errors]") {
   // By type, through wrappers.
   const Error deadline = goro::make_error(TimeoutErr{});
   auto t = goro::as<TimeoutErr>(goro::errorf("read: {:w}", deadline));
@@ -293,13 +294,13 @@ TEST_CASE("ER_08_as_matches_by_type_or_as_hook", "[errors]") {
   CHECK(after_liar->s == "real");
 }
 
-TEST_CASE("ER_08_as_on_nil_and_nil_wrapped", "[errors]") {
+GORO_TEST("ER_08_as_on_nil_and_nil_wrapped", "[errors]") {
   CHECK_FALSE(goro::as<ErrorT>(Error{}).has_value());
   CHECK_FALSE(goro::as<ErrorT>(wrapped("wrapped", Error{})).has_value());
   CHECK_FALSE(goro::as<ErrorT>(err1).has_value());
 }
 
-TEST_CASE("ER_08_as_error_is_the_interface_target_analogue", "[errors]") {
+GORO_TEST("ER_08_as_error_is_the_interface_target_analogue", "[errors]") {
   // Go: As(err, &anError) matches err itself.
   const Error e = goro::errorf("x: {:w}", err1);
   auto got = goro::as<Error>(e);
@@ -311,7 +312,7 @@ TEST_CASE("ER_08_as_error_is_the_interface_target_analogue", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-09: invalid as targets (C++: rejected at compile time, there is no target pointer to be nil)
 
-TEST_CASE("ER_09_invalid_as_targets_do_not_compile", "[errors]") {
+GORO_TEST("ER_09_invalid_as_targets_do_not_compile", "[errors]") {
   static_assert(CanAs<ErrorT>);
   static_assert(CanAs<Error>);
   static_assert(!CanAs<std::string>);  // Go: "*target must be interface or implement error"
@@ -330,7 +331,7 @@ TEST_CASE("ER_09_invalid_as_targets_do_not_compile", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-10: nil children are skipped
 
-TEST_CASE("ER_10_nil_children_are_skipped", "[errors]") {
+GORO_TEST("ER_10_nil_children_are_skipped", "[errors]") {
   CHECK_FALSE(goro::as<ErrorT>(multi({Error{}})).has_value());
   auto r = goro::as<ErrorT>(multi({Error{}, goro::make_error(ErrorT{"x"})}));
   REQUIRE(r.has_value());
@@ -342,7 +343,7 @@ TEST_CASE("ER_10_nil_children_are_skipped", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-11: unwrap is one level and single-only
 
-TEST_CASE("ER_11_unwrap_one_level", "[errors]") {
+GORO_TEST("ER_11_unwrap_one_level", "[errors]") {
   const Error erra = wrapped("wrap 2", err1);
   const Error errb = wrapped("wrap 3", erra);
   CHECK(goro::unwrap(Error{}) == Error{});
@@ -354,14 +355,14 @@ TEST_CASE("ER_11_unwrap_one_level", "[errors]") {
   CHECK(goro::unwrap(goro::errorf("ctx: {}", err1)) == Error{});
 }
 
-TEST_CASE("ER_11_unwrap_ignores_lists", "[errors]") {
+GORO_TEST("ER_11_unwrap_ignores_lists", "[errors]") {
   CHECK(goro::unwrap(goro::join(err1, err3)) == Error{});
   CHECK(goro::unwrap(goro::join(err1)) == Error{});
   CHECK(goro::unwrap(goro::errorf("{:w} {:w}", err1, err3)) == Error{});
   CHECK(goro::unwrap(multi({err1})) == Error{});
 }
 
-TEST_CASE("ER_11_unwrap_all_returns_either_kind", "[errors]") {
+GORO_TEST("ER_11_unwrap_all_returns_either_kind", "[errors]") {
   CHECK(goro::unwrap_all(Error{}).empty());
   CHECK(goro::unwrap_all(err1).empty());
   CHECK(goro::unwrap_all(wrapped("x", Error{})).empty());
@@ -373,7 +374,7 @@ TEST_CASE("ER_11_unwrap_all_returns_either_kind", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-12: join of nothing is nil
 
-TEST_CASE("ER_12_join_returns_nil_when_all_nil", "[errors]") {
+GORO_TEST("ER_12_join_returns_nil_when_all_nil", "[errors]") {
   CHECK(goro::join() == Error{});
   CHECK(goro::join({}) == Error{});
   CHECK(goro::join(Error{}) == Error{});
@@ -386,7 +387,7 @@ TEST_CASE("ER_12_join_returns_nil_when_all_nil", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-13: join keeps order, drops nils, joins messages with "\n", never flattens
 
-TEST_CASE("ER_13_join_children_and_message", "[errors]") {
+GORO_TEST("ER_13_join_children_and_message", "[errors]") {
   const Error e1 = goro::new_error("err1");
   const Error e2 = goro::new_error("err2");
   const Error j = goro::join(e1, Error{}, e2);
@@ -399,7 +400,7 @@ TEST_CASE("ER_13_join_children_and_message", "[errors]") {
   CHECK(goro::is(j, e2));
 }
 
-TEST_CASE("ER_13_join_never_flattens", "[errors]") {
+GORO_TEST("ER_13_join_never_flattens", "[errors]") {
   const Error e1 = goro::new_error("err1");
   const Error e2 = goro::new_error("err2");
   const Error inner = goro::join(e1);
@@ -416,7 +417,7 @@ TEST_CASE("ER_13_join_never_flattens", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-14: one {:w}
 
-TEST_CASE("ER_14_errorf_single_w", "[errors]") {
+GORO_TEST("ER_14_errorf_single_w", "[errors]") {
   const Error inner = goro::new_error("inner error");
   const Error e = goro::errorf("added context: {:w}", inner);
   CHECK(e.message() == "added context: inner error");
@@ -428,7 +429,7 @@ TEST_CASE("ER_14_errorf_single_w", "[errors]") {
   CHECK(goro::unwrap(pos) == inner);
 }
 
-TEST_CASE("ER_14_plain_braces_format_but_never_wrap", "[errors]") {
+GORO_TEST("ER_14_plain_braces_format_but_never_wrap", "[errors]") {
   const Error inner = goro::new_error("inner error");
   const Error e = goro::errorf("added context: {}", inner);
   CHECK(e.message() == "added context: inner error");
@@ -443,7 +444,7 @@ TEST_CASE("ER_14_plain_braces_format_but_never_wrap", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-15: bad {:w} operands
 
-TEST_CASE("ER_15_nil_operand_of_w", "[errors]") {
+GORO_TEST("ER_15_nil_operand_of_w", "[errors]") {
   const Error e = goro::errorf("{:w}", Error{});
   REQUIRE(e);
   CHECK(e.message() == "%!w(<nil>)");
@@ -453,7 +454,7 @@ TEST_CASE("ER_15_nil_operand_of_w", "[errors]") {
   CHECK(goro::errorf("ctx: {:w}", Error{}).message() == "ctx: %!w(<nil>)");
 }
 
-TEST_CASE("ER_15_non_error_operand_of_w_is_rejected", "[errors]") {
+GORO_TEST("ER_15_non_error_operand_of_w_is_rejected", "[errors]") {
   // With a literal format string this does not compile; with a runtime one fmt throws.
   CHECK_THROWS_AS(goro::errorf(fmt::runtime("{:w}"), std::string("not-an-error")), fmt::format_error);
   CHECK_THROWS_AS(goro::errorf(fmt::runtime("{:x}"), err1), fmt::format_error);
@@ -465,7 +466,7 @@ TEST_CASE("ER_15_non_error_operand_of_w_is_rejected", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-16: several {:w}
 
-TEST_CASE("ER_16_multiple_w_in_argument_index_order", "[errors]") {
+GORO_TEST("ER_16_multiple_w_in_argument_index_order", "[errors]") {
   const Error e1 = goro::new_error("1");
   const Error e2 = goro::new_error("2");
   const Error e3 = goro::new_error("3");
@@ -477,7 +478,7 @@ TEST_CASE("ER_16_multiple_w_in_argument_index_order", "[errors]") {
   CHECK(goro::is(e, e3));
 }
 
-TEST_CASE("ER_16_multiple_w_duplicates_removed", "[errors]") {
+GORO_TEST("ER_16_multiple_w_duplicates_removed", "[errors]") {
   const Error e1 = goro::new_error("1");
   const Error e2 = goro::new_error("2");
   const Error e = goro::errorf("{0:w} {0:w} {1:w} {0:w}", e1, e2);
@@ -494,7 +495,7 @@ TEST_CASE("ER_16_multiple_w_duplicates_removed", "[errors]") {
   CHECK(goro::unwrap_all(two_args) == std::vector<Error>{e1, e1});
 }
 
-TEST_CASE("ER_16_nil_operands_left_out_of_the_list", "[errors]") {
+GORO_TEST("ER_16_nil_operands_left_out_of_the_list", "[errors]") {
   const Error e1 = goro::new_error("1");
   const Error e = goro::errorf("{:w} {:w} {}", Error{}, e1, 7);
   CHECK(e.message() == "%!w(<nil>) 1 7");
@@ -508,7 +509,7 @@ TEST_CASE("ER_16_nil_operands_left_out_of_the_list", "[errors]") {
 // ---------------------------------------------------------------------------------------------------
 // ER-17: AsType == as<T> returning std::optional<T>
 
-TEST_CASE("ER_17_as_returns_optional_copy", "[errors]") {
+GORO_TEST("ER_17_as_returns_optional_copy", "[errors]") {
   static_assert(std::is_same_v<decltype(goro::as<ErrorT>(Error{})), std::optional<ErrorT>>);
   const Error x = goro::make_error(ErrorT{"x"});
   const Error e = goro::errorf("{:w} {:w}", x, goro::make_error(ErrorT{"y"}));
@@ -520,7 +521,7 @@ TEST_CASE("ER_17_as_returns_optional_copy", "[errors]") {
   CHECK(x.get_if<ErrorT>()->s == "x");
 }
 
-TEST_CASE("ER_17_get_if_is_shallow", "[errors]") {
+GORO_TEST("ER_17_get_if_is_shallow", "[errors]") {
   const Error x = goro::make_error(ErrorT{"x"});
   const Error w = goro::errorf("w: {:w}", x);
   CHECK(x.get_if<ErrorT>() != nullptr);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <string>
 
+#include "support/dual.hpp"
 #include "goro/goro.hpp"
 #include "support/probe.hpp"
 
@@ -60,7 +61,7 @@ TEST_CASE("RT_04_leaked_task_does_not_stop_process_exit", "[runtime]") {
   CHECK_THAT(r.output, Catch::Contains("main returns"));
 }
 
-TEST_CASE("RT_05_wait_states_use_go_words", "[runtime]") {
+GORO_TEST("RT_05_wait_states_use_go_words", "[runtime]") {
   const int base = goro::num_tasks();
   auto in = goro::make_chan<int>(), out = goro::make_chan<int>();
   goro::Chan<int> nil;
@@ -82,7 +83,7 @@ TEST_CASE("RT_05_wait_states_use_go_words", "[runtime]") {
   dojo::test::release_leftovers(base);
 }
 
-TEST_CASE("RT_06_task_ids_and_parent_lineage", "[runtime]") {
+GORO_TEST("RT_06_task_ids_and_parent_lineage", "[runtime]") {
   const auto me = goro::current_task_id();
   auto ids = goro::make_chan<std::pair<std::uint64_t, std::uint64_t>>(2);
   auto hold = goro::make_chan<int>();

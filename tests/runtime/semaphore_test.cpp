@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dual.hpp"
 #include "goro/context.hpp"
 #include "goro/error.hpp"
 #include "goro/goro.hpp"
@@ -42,7 +43,7 @@ goro::Chan<goro::Error> acquire_async(goro::Semaphore& sem, const goro::Context&
 
 }  // namespace
 
-TEST_CASE("SM_01_try_acquire_sequence", "[semaphore]") {
+GORO_TEST("SM_01_try_acquire_sequence", "[semaphore]") {
   auto ctx = goro::background();
   goro::Semaphore sem(2);
   std::vector<bool> tries;
@@ -56,7 +57,7 @@ TEST_CASE("SM_01_try_acquire_sequence", "[semaphore]") {
   CHECK(tries == std::vector<bool>{true, false, true, false});
 }
 
-TEST_CASE("SM_02_acquire_with_timeout_sequence", "[semaphore]") {
+GORO_TEST("SM_02_acquire_with_timeout_sequence", "[semaphore]") {
   auto ctx = goro::background();
   goro::Semaphore sem(2);
   std::vector<goro::Error> errs;
@@ -84,7 +85,7 @@ TEST_CASE("SM_02_acquire_with_timeout_sequence", "[semaphore]") {
   CHECK(sem.try_acquire(2));
 }
 
-TEST_CASE("SM_03_release_more_than_held_panics", "[semaphore]") {
+GORO_TEST("SM_03_release_more_than_held_panics", "[semaphore]") {
   goro::Semaphore sem(1);
   CHECK(panic_value([&] { sem.release(1); }) == "semaphore: released more than held");
   REQUIRE(sem.try_acquire(1));
@@ -93,7 +94,7 @@ TEST_CASE("SM_03_release_more_than_held_panics", "[semaphore]") {
   CHECK(sem.try_acquire(1));
 }
 
-TEST_CASE("SM_04_too_big_acquire_waits_for_ctx_and_does_not_queue", "[semaphore]") {
+GORO_TEST("SM_04_too_big_acquire_waits_for_ctx_and_does_not_queue", "[semaphore]") {
   goro::Semaphore sem(2);
   auto [ctx, cancel] = goro::with_cancel(goro::background());
   auto big = acquire_async(sem, ctx, 3);
@@ -108,7 +109,7 @@ TEST_CASE("SM_04_too_big_acquire_waits_for_ctx_and_does_not_queue", "[semaphore]
   CHECK(sem.try_acquire(2));
 }
 
-TEST_CASE("SM_05_no_barging", "[semaphore]") {
+GORO_TEST("SM_05_no_barging", "[semaphore]") {
   auto bg = goro::background();
   goro::Semaphore sem(2);
   REQUIRE(sem.try_acquire(1));
@@ -130,7 +131,7 @@ TEST_CASE("SM_05_no_barging", "[semaphore]") {
   CHECK(sem.try_acquire(2));
 }
 
-TEST_CASE("SM_05_large_acquire_not_starved_by_small_ones", "[semaphore]") {
+GORO_TEST("SM_05_large_acquire_not_starved_by_small_ones", "[semaphore]") {
   // A stream of small acquire/release cycles may not overtake a queued large request.
   auto bg = goro::background();
   goro::Semaphore sem(4);
@@ -156,7 +157,7 @@ TEST_CASE("SM_05_large_acquire_not_starved_by_small_ones", "[semaphore]") {
   CHECK(sem.try_acquire(4));
 }
 
-TEST_CASE("SM_06_cancelled_front_waiter_wakes_those_behind", "[semaphore]") {
+GORO_TEST("SM_06_cancelled_front_waiter_wakes_those_behind", "[semaphore]") {
   goro::Semaphore sem(2);
   REQUIRE(sem.try_acquire(1));
   auto [big_ctx, cancel_big] = goro::with_cancel(goro::background());
@@ -172,7 +173,7 @@ TEST_CASE("SM_06_cancelled_front_waiter_wakes_those_behind", "[semaphore]") {
   CHECK(sem.try_acquire(2));
 }
 
-TEST_CASE("SM_07_done_ctx_always_fails", "[semaphore]") {
+GORO_TEST("SM_07_done_ctx_always_fails", "[semaphore]") {
   goro::Semaphore sem(2);
   auto [ctx, cancel] = goro::with_cancel(goro::background());
   cancel();
@@ -191,6 +192,7 @@ TEST_CASE("SM_07_done_ctx_always_fails", "[semaphore]") {
   sem.release(2);
 }
 
+// Free mode only: it exercises release_leftovers, which a deterministic scope does itself.
 TEST_CASE("SM_07_released_waiter_unwinds_cleanly", "[semaphore]") {
   // A task blocked in acquire that a leak check releases leaves the queue (no stale waiter).
   goro::Semaphore sem(1);

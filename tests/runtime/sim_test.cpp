@@ -126,7 +126,7 @@ TEST_CASE("sim: virtual time jumps to the next timer", "[sim][time]") {
   CHECK(start == goro::Time{std::chrono::sys_days{std::chrono::year{2000} / 1 / 1}.time_since_epoch()});
 }
 
-TEST_CASE("sim: deadlock is reported with every blocked task", "[sim]") {
+TEST_CASE("RT_02_deadlock_is_reported_with_every_blocked_task", "[sim][runtime]") {
   auto r = goro::simulate(3, [] {
     auto a = goro::make_chan<int>();
     auto b = goro::make_chan<std::string>(1);
@@ -147,7 +147,7 @@ TEST_CASE("sim: deadlock is reported with every blocked task", "[sim]") {
   CHECK(r.stuck.size() == 2);
 }
 
-TEST_CASE("sim: a pending timer delays deadlock detection (RT-03)", "[sim]") {
+TEST_CASE("RT_03_a_pending_timer_delays_deadlock_detection", "[sim][runtime]") {
   bool fired = false;
   auto r = goro::simulate(1, [&] {
     auto c = goro::make_chan<int>();

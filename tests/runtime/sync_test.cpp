@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/dual.hpp"
 #include "goro/error.hpp"
 #include "goro/goro.hpp"
 #include "goro/mutex.hpp"
@@ -42,7 +43,7 @@ std::string panic_value(F&& f) {
 
 // ---- WaitGroup -------------------------------------------------------------------------------
 
-TEST_CASE("SY_01_waitgroup_negative_counter_panics", "[sync]") {
+GORO_TEST("SY_01_waitgroup_negative_counter_panics", "[sync]") {
   goro::WaitGroup wg;
   wg.add(1);
   wg.done();
@@ -56,7 +57,7 @@ TEST_CASE("SY_01_waitgroup_negative_counter_panics", "[sync]") {
   wg.wait();
 }
 
-TEST_CASE("SY_02_waitgroup_reusable_barrier", "[sync]") {
+GORO_TEST("SY_02_waitgroup_reusable_barrier", "[sync]") {
   constexpr int n = 16;
   goro::WaitGroup wg1, wg2;
   for (int round = 0; round < 8; ++round) {
@@ -80,7 +81,7 @@ TEST_CASE("SY_02_waitgroup_reusable_barrier", "[sync]") {
   }
 }
 
-TEST_CASE("SY_02_waitgroup_wait_blocks_as_semacquire", "[sync]") {
+GORO_TEST("SY_02_waitgroup_wait_blocks_as_semacquire", "[sync]") {
   goro::WaitGroup wg;
   wg.add(1);
   auto returned = goro::make_chan<goro::Unit>(1);
@@ -102,6 +103,7 @@ TEST_CASE("SY_02_waitgroup_wait_blocks_as_semacquire", "[sync]") {
   CHECK(returned.recv().ok);
 }
 
+// Free mode only: the deterministic twin is SY_03_reused_wait_panics_under_simulation.
 TEST_CASE("SY_03_waitgroup_reused_before_wait_returned_panics", "[sync]") {
   // Go detects a new round started (add from zero) while a waiter of the previous round has
   // been woken but not yet returned; the waiter panics. Whether the adder gets in first is a
@@ -122,7 +124,7 @@ TEST_CASE("SY_03_waitgroup_reused_before_wait_returned_panics", "[sync]") {
   CHECK(seen == "sync: WaitGroup is reused before previous Wait has returned");
 }
 
-TEST_CASE("SY_04_waitgroup_go_runs_f_then_done", "[sync]") {
+GORO_TEST("SY_04_waitgroup_go_runs_f_then_done", "[sync]") {
   goro::WaitGroup wg;
   std::vector<int> hits(10, 0);
   for (int i = 0; i < 10; ++i) wg.go([i, &hits] { hits[static_cast<std::size_t>(i)] += i + 1; });
@@ -146,7 +148,7 @@ TEST_CASE("SY_04_waitgroup_go_runs_f_then_done", "[sync]") {
 
 // ---- Once ------------------------------------------------------------------------------------
 
-TEST_CASE("SY_05_once_runs_f_once_and_callers_wait_for_it", "[sync]") {
+GORO_TEST("SY_05_once_runs_f_once_and_callers_wait_for_it", "[sync]") {
   goro::Once once;
   int runs = 0;
   auto gate = goro::make_chan<goro::Unit>();
@@ -173,7 +175,7 @@ TEST_CASE("SY_05_once_runs_f_once_and_callers_wait_for_it", "[sync]") {
   CHECK(runs == 1);
 }
 
-TEST_CASE("SY_05_once_panic_propagates_and_counts_as_done", "[sync]") {
+GORO_TEST("SY_05_once_panic_propagates_and_counts_as_done", "[sync]") {
   goro::Once once;
   auto gate = goro::make_chan<goro::Unit>();
   auto outcome = goro::make_chan<std::string>(3);
@@ -203,7 +205,7 @@ TEST_CASE("SY_05_once_panic_propagates_and_counts_as_done", "[sync]") {
   CHECK_FALSE(ran);
 }
 
-TEST_CASE("SY_06_once_func_and_once_value", "[sync]") {
+GORO_TEST("SY_06_once_func_and_once_value", "[sync]") {
   SECTION("once_func runs f once") {
     int runs = 0;
     auto f = goro::once_func([&] { ++runs; });
@@ -252,7 +254,7 @@ TEST_CASE("SY_06_once_func_and_once_value", "[sync]") {
 
 // ---- Mutex -----------------------------------------------------------------------------------
 
-TEST_CASE("SY_07_mutex_not_owned_and_relock_self_deadlocks", "[sync]") {
+GORO_TEST("SY_07_mutex_not_owned_and_relock_self_deadlocks", "[sync]") {
   goro::Mutex mu;
   auto progressed = goro::make_chan<int>(2);
   // A task locks twice: the second lock blocks it, as in Go ([sync.Mutex.Lock]).

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <string>
 
+#include "support/dual.hpp"
 #include "goro/goro.hpp"
 #include "goro/select.hpp"
 #include "goro/sim.hpp"
@@ -40,7 +41,7 @@ std::string panic_message(const std::function<void()>& f) {
 
 }  // namespace
 
-TEST_CASE("TM_01_timer_sends_the_time_once_after_at_least_d", "[time]") {
+GORO_TEST("TM_01_timer_sends_the_time_once_after_at_least_d", "[time]") {
   Time start = goro::now();
   auto t = goro::new_timer(10ms);
   auto [v, ok] = t.c().recv();
@@ -53,7 +54,7 @@ TEST_CASE("TM_01_timer_sends_the_time_once_after_at_least_d", "[time]") {
   CHECK_FALSE(t.stop());
 }
 
-TEST_CASE("TM_01_after_is_new_timer_c", "[time]") {
+GORO_TEST("TM_01_after_is_new_timer_c", "[time]") {
   Time start = goro::now();
   auto c = goro::after(5ms);
   REQUIRE_FALSE(c.is_nil());
@@ -63,7 +64,7 @@ TEST_CASE("TM_01_after_is_new_timer_c", "[time]") {
   CHECK(goro::since(start) >= 5ms);
 }
 
-TEST_CASE("TM_01_non_positive_duration_fires_immediately", "[time]") {
+GORO_TEST("TM_01_non_positive_duration_fires_immediately", "[time]") {
   for (goro::Duration d : {goro::Duration::zero(), goro::Duration(-1s)}) {
     auto t = goro::new_timer(d);
     CHECK(poll(t.c()));  // available at once, like Go 1.23's receive on an expired timer
@@ -71,14 +72,14 @@ TEST_CASE("TM_01_non_positive_duration_fires_immediately", "[time]") {
   }
 }
 
-TEST_CASE("TM_02_stop_before_fire_returns_true_and_nothing_is_received", "[time]") {
+GORO_TEST("TM_02_stop_before_fire_returns_true_and_nothing_is_received", "[time]") {
   auto t = goro::new_timer(1h);
   CHECK(t.stop());
   CHECK_FALSE(t.stop());  // already stopped
   CHECK_FALSE(poll(t.c()));
 }
 
-TEST_CASE("TM_02_stop_after_expiry_but_before_receive_returns_true_without_stale_value", "[time]") {
+GORO_TEST("TM_02_stop_after_expiry_but_before_receive_returns_true_without_stale_value", "[time]") {
   auto t = goro::new_timer(1ms);
   // The sleep's timer is due after t's: when it returns, t has fired into its channel.
   goro::sleep(5ms);
@@ -87,7 +88,7 @@ TEST_CASE("TM_02_stop_after_expiry_but_before_receive_returns_true_without_stale
   CHECK_FALSE(t.stop());
 }
 
-TEST_CASE("TM_02_reset_after_expiry_discards_the_stale_value", "[time]") {
+GORO_TEST("TM_02_reset_after_expiry_discards_the_stale_value", "[time]") {
   auto t = goro::new_timer(1ms);
   goro::sleep(5ms);
   Time before_reset = goro::now();
@@ -97,14 +98,14 @@ TEST_CASE("TM_02_reset_after_expiry_discards_the_stale_value", "[time]") {
   CHECK(v - before_reset >= 10ms);
 }
 
-TEST_CASE("TM_02_drain_idiom_would_block_after_the_value_was_received", "[time]") {
+GORO_TEST("TM_02_drain_idiom_would_block_after_the_value_was_received", "[time]") {
   auto t = goro::new_timer(1ms);
   (void)t.c().recv();
   CHECK_FALSE(t.stop());      // `if (!t.stop()) <-t.C` would now receive...
   CHECK_FALSE(poll(t.c()));   // ...from an empty channel: it would hang. Use a select instead.
 }
 
-TEST_CASE("TM_03_reset_reports_whether_the_timer_was_active", "[time]") {
+GORO_TEST("TM_03_reset_reports_whether_the_timer_was_active", "[time]") {
   auto t = goro::new_timer(1h);
   CHECK(t.reset(1h));  // active
   CHECK(t.reset(2ms));
@@ -115,14 +116,14 @@ TEST_CASE("TM_03_reset_reports_whether_the_timer_was_active", "[time]") {
   CHECK_FALSE(t.stop());
 }
 
-TEST_CASE("TM_03_uninitialized_timer_panics", "[time]") {
+GORO_TEST("TM_03_uninitialized_timer_panics", "[time]") {
   goro::Timer t;
   CHECK(t.c().is_nil());
   CHECK(panic_message([&] { (void)t.stop(); }) == "time: Stop called on uninitialized Timer");
   CHECK(panic_message([&] { (void)t.reset(1s); }) == "time: Reset called on uninitialized Timer");
 }
 
-TEST_CASE("TM_04_after_func_runs_f_in_its_own_task", "[time]") {
+GORO_TEST("TM_04_after_func_runs_f_in_its_own_task", "[time]") {
   auto ran_in = goro::make_chan<std::uint64_t>(1);
   Time start = goro::now();
   auto t = goro::after_func(2ms, [ran_in] { ran_in.send(goro::current_task_id()); });
@@ -134,7 +135,7 @@ TEST_CASE("TM_04_after_func_runs_f_in_its_own_task", "[time]") {
   CHECK_FALSE(t.stop());  // already started
 }
 
-TEST_CASE("TM_04_after_func_stopped_in_time_never_runs", "[time]") {
+GORO_TEST("TM_04_after_func_stopped_in_time_never_runs", "[time]") {
   std::atomic<bool> ran{false};
   auto t = goro::after_func(3ms, [&ran] { ran = true; });
   CHECK(t.stop());
@@ -143,7 +144,7 @@ TEST_CASE("TM_04_after_func_stopped_in_time_never_runs", "[time]") {
   CHECK_FALSE(ran.load());
 }
 
-TEST_CASE("TM_04_stop_false_means_f_started_and_stop_does_not_wait", "[time]") {
+GORO_TEST("TM_04_stop_false_means_f_started_and_stop_does_not_wait", "[time]") {
   auto release = goro::make_chan<goro::Unit>();
   auto finished = goro::make_chan<goro::Unit>(1);
   int baseline = goro::num_tasks();
@@ -159,7 +160,7 @@ TEST_CASE("TM_04_stop_false_means_f_started_and_stop_does_not_wait", "[time]") {
   dojo::test::await_tasks_at_most(baseline);
 }
 
-TEST_CASE("TM_04_after_func_runs_even_if_the_handle_is_dropped_and_reset_reruns", "[time]") {
+GORO_TEST("TM_04_after_func_runs_even_if_the_handle_is_dropped_and_reset_reruns", "[time]") {
   auto ran = goro::make_chan<int>(4);
   (void)goro::after_func(1ms, [ran] { ran.send(1); });
   CHECK(ran.recv().value == 1);
@@ -170,7 +171,7 @@ TEST_CASE("TM_04_after_func_runs_even_if_the_handle_is_dropped_and_reset_reruns"
   CHECK(ran.recv().value == 2);  // f runs again
 }
 
-TEST_CASE("TM_05_non_positive_ticker_intervals_panic_and_tick_returns_nil", "[time]") {
+GORO_TEST("TM_05_non_positive_ticker_intervals_panic_and_tick_returns_nil", "[time]") {
   CHECK(panic_message([] { (void)goro::new_ticker(0s); }) == "non-positive interval for NewTicker");
   CHECK(panic_message([] { (void)goro::new_ticker(-1ns); }) == "non-positive interval for NewTicker");
   auto tk = goro::new_ticker(1h);
@@ -181,7 +182,7 @@ TEST_CASE("TM_05_non_positive_ticker_intervals_panic_and_tick_returns_nil", "[ti
   CHECK(goro::tick(-1s).is_nil());
 }
 
-TEST_CASE("TM_06_ticker_ticks_at_least_a_period_apart", "[time]") {
+GORO_TEST("TM_06_ticker_ticks_at_least_a_period_apart", "[time]") {
   Time start = goro::now();
   auto tk = goro::new_ticker(2ms);
   Time prev = start;
@@ -229,7 +230,7 @@ TEST_CASE("TM_06_ticker_stop_and_reset_discard_pending_tick", "[time]") {
   CHECK(run.ok());
 }
 
-TEST_CASE("TM_07_a_destroyed_unfired_timer_leaves_no_pending_entry", "[time]") {
+GORO_TEST("TM_07_a_destroyed_unfired_timer_leaves_no_pending_entry", "[time]") {
   std::size_t base = goro::detail::armed_timers();
   int tasks = goro::num_tasks();
   {
@@ -252,7 +253,7 @@ TEST_CASE("TM_07_a_destroyed_unfired_timer_leaves_no_pending_entry", "[time]") {
   CHECK(goro::detail::armed_timers() == base);
 }
 
-TEST_CASE("TM_07_after_timer_is_released_once_it_fired", "[time]") {
+GORO_TEST("TM_07_after_timer_is_released_once_it_fired", "[time]") {
   std::size_t base = goro::detail::armed_timers();
   auto c = goro::after(1ms);
   CHECK(goro::detail::armed_timers() == base + 1);

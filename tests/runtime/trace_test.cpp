@@ -491,9 +491,7 @@ TEST_CASE("TR_13_started_inside_a_scope", "[trace]") {
   CHECK(lines.back()["outcome"] == "stopped");
 }
 
-// Hidden until context.cpp, errgroup.cpp and time.cpp call their trace hooks
-// (goro/detail/trace_hooks.hpp); then drop the "[.]" so that it runs with "[trace]".
-TEST_CASE("TR_14_runtime_emits_context_errgroup_and_timer_events", "[.][trace][trace-wiring]") {
+TEST_CASE("TR_14_runtime_emits_context_errgroup_and_timer_events", "[trace]") {
   auto lines = lines_of(record_sim(1, [] {
     using namespace std::chrono_literals;
     auto [g, ctx] = goro::ErrGroup::with_context(goro::background());

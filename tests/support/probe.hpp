@@ -4,6 +4,7 @@
 #include <optional>
 #include <thread>
 
+#include "goro/sim.hpp"
 #include "goro/task.hpp"
 
 namespace dojo::test {
@@ -21,7 +22,7 @@ inline int blocked_count(std::optional<goro::detail::WaitReason> reason = {}) {
 inline void await_blocked(int n, std::optional<goro::detail::WaitReason> reason = {}) {
   while (blocked_count(reason) < n) {
     goro::yield();
-    std::this_thread::yield();
+    if (!goro::in_simulation()) std::this_thread::yield();
   }
 }
 
@@ -29,13 +30,15 @@ inline void await_blocked(int n, std::optional<goro::detail::WaitReason> reason 
 inline void await_tasks_at_most(int n) {
   while (goro::num_tasks() > n) {
     goro::yield();
-    std::this_thread::yield();
+    if (!goro::in_simulation()) std::this_thread::yield();
   }
 }
 
 /// Releases tasks deliberately left blocked forever by a test (nil channels, select{}),
-/// and waits for them to unwind, so later tests start from a clean baseline.
+/// and waits for them to unwind, so later tests start from a clean baseline. In a
+/// deterministic scope this is left to the end of the scope, which releases them itself.
 inline void release_leftovers(int baseline) {
+  if (goro::in_simulation()) return;
   goro::detail::release_blocked_tasks(goro::detail::current_scheduler());
   await_tasks_at_most(baseline);
 }

@@ -1,9 +1,21 @@
 // goro: Go's concurrency and error semantics in C++20. This header includes all of it.
 #pragma once
 
+#include "goro/blocking.hpp"
 #include "goro/chan.hpp"
+#include "goro/context.hpp"
+#include "goro/errgroup.hpp"
+#include "goro/error.hpp"
+#include "goro/leak.hpp"
+#include "goro/mutex.hpp"
+#include "goro/once.hpp"
 #include "goro/panic.hpp"
+#include "goro/recover.hpp"
+#include "goro/result.hpp"
 #include "goro/select.hpp"
+#include "goro/semaphore.hpp"
 #include "goro/sim.hpp"
 #include "goro/task.hpp"
+#include "goro/time.hpp"
+#include "goro/trace.hpp"
 #include "goro/waitgroup.hpp"

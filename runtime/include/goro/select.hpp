@@ -219,7 +219,10 @@ std::size_t select(Cases&&... cases_in) {
         }
       });
     }
-    if (chosen == n && default_index != n) chosen = default_index;
+    if (chosen == n && default_index != n) {
+      chosen = default_index;
+      detail::polled_nothing(lk);
+    }
     if (chosen == n) {
       std::source_location where{};
       std::vector<const detail::Waitable*> objs;

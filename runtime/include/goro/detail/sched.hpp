@@ -119,6 +119,14 @@ class Scheduler {
   /// Lets other tasks run (Go's runtime.Gosched). `lk` holds big_lock() on entry and return.
   virtual void yield_now(Lock& lk, Task* self) = 0;
 
+  /// The current task polled and found nothing ready (a select that took its default case).
+  /// A deterministic scheduler lets the others run, so that a polling loop cannot starve the
+  /// tasks it waits for; free mode does nothing. `lk` holds big_lock() on entry and return.
+  virtual void polled_nothing(Lock& lk, Task* self) {
+    (void)lk;
+    (void)self;
+  }
+
   /// Blocks the current task until some other party calls unpark(it). `lk` holds
   /// big_lock() on entry and on return. Throws TaskKilled if the task was released.
   virtual void park(Lock& lk, Task* self) = 0;
@@ -193,6 +201,8 @@ std::uint64_t next_object_id() noexcept;
 
 /// A scheduling point for the current task (see Scheduler::preempt). Lock held.
 void preempt_point(Lock& lk);
+/// big_lock() held: the current task polled and found nothing (Scheduler::polled_nothing).
+void polled_nothing(Lock& lk);
 
 /// A readable name for a type (used in "chan int" descriptions).
 template <class T>
