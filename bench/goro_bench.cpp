@@ -1,9 +1,11 @@
 // goro_bench: micro-benchmarks of goro's concurrency primitives.
 //
 // Every row has a twin in bench/go/main.go with the same id and unit; tools/bench.sh runs
-// both and prints the ratio. Rows are measured per scheduler mode: today only "free" (one
-// OS thread per task); the deterministic fiber mode will add a Mode to `modes()` and its
-// rows appear under the same ids.
+// both and prints the ratio. Rows are measured per scheduler mode: "free" (one OS thread
+// per task), "sim" (the deterministic mode: fibers on one OS thread, under goro::simulate)
+// and "trace" (sim with the trace recorder on, writing to a temporary file). The live-task
+// rows run 10,000 tasks in free mode and 100,000 in sim mode; the "trace" mode adds the
+// recording overhead rows (traced / untraced time).
 //
 //   goro_bench                 human-readable table
 //   goro_bench --tsv           machine-readable: id, mode, unit, value, spread, better, title
@@ -15,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -30,6 +33,7 @@
 
 #include "goro/context.hpp"
 #include "goro/goro.hpp"
+#include "goro/trace.hpp"
 #include "goro/waitgroup.hpp"
 #include "harness.hpp"
 
@@ -44,6 +48,16 @@ using goro::Unit;
 /// Waits until at least `n` tasks are blocked for `why` (bounded; false on timeout). Used
 /// outside the timed region to know that every waiter really sits in its select/recv.
 bool wait_until_blocked(int n, goro::detail::WaitReason why) {
+  if (goro::in_simulation()) {  // one task runs at a time: let the others get there
+    for (int round = 0; round < 1000; ++round) {
+      int k = 0;
+      for (const auto& t : goro::tasks())
+        if (t.state == goro::detail::TaskState::blocked && t.reason == why) ++k;
+      if (k >= n) return true;
+      goro::yield();
+    }
+    return false;
+  }
   auto deadline = Clock::now() + std::chrono::seconds(60);
   while (Clock::now() < deadline) {
     int k = 0;
@@ -147,7 +161,10 @@ Stat select4(const Options& opt) {
 /// cancel_fanout: `waiters` tasks block in select(on_recv(ctx.done())); measured: from
 /// cancel() until every one of them has left its select (microseconds per cancel).
 int fanout_waiters(const Options& opt) { return opt.quick ? 100 : 1'000; }
-int live_count(const Options& opt) { return opt.quick ? 1'000 : 10'000; }
+int live_count(const Options& opt, bool big = false) {
+  if (big) return opt.quick ? 10'000 : 100'000;
+  return opt.quick ? 1'000 : 10'000;
+}
 
 Stat cancel_fanout(const Options& opt) {
   const int waiters = fanout_waiters(opt);
@@ -215,9 +232,9 @@ Live live_blocked_round(int count) {
 }
 
 /// Runs one live10k round in a child process (this binary with `--live-child COUNT`).
-Live live_blocked_child(int count) {
+Live live_blocked_child(int count, const std::string& mode) {
   // /proc/<pid>/exe, not the path: it still works when the binary was rebuilt meanwhile.
-  std::string cmd = fmt::format("/proc/{}/exe --live-child {}", ::getpid(), count);
+  std::string cmd = fmt::format("/proc/{}/exe --live-mode {} --live-child {}", ::getpid(), mode, count);
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> p(::popen(cmd.c_str(), "r"), ::pclose);
   Live r;
   if (!p || std::fscanf(p.get(), "%lf %lf", &r.start_ms, &r.rss_mib) != 2) fail("live10k: child failed");
@@ -246,11 +263,40 @@ struct Mode {
   std::function<void(const std::function<void()>&)> run;
 };
 
+/// Runs body as the main task of a deterministic scope; a scope that does not end cleanly
+/// is a benchmark failure.
+void run_simulated(const std::function<void()>& body) {
+  goro::SimOptions o;
+  o.seed = 1;
+  o.max_steps = std::uint64_t{1} << 62;
+  goro::SimResult r = goro::simulate(o, body);
+  if (!r.ok()) fail("deterministic scope did not end cleanly:\n" + r.report);
+}
+
+/// A temporary file for the "trace" mode's recording, removed afterwards.
+std::string trace_tmp_path() { return fmt::format("/tmp/goro_bench_trace_{}.jsonl", ::getpid()); }
+
 std::vector<Mode> modes() {
   return {
       {"free", "one OS thread per task", [](const std::function<void()>& body) { body(); }},
-      // The deterministic fiber mode adds its entry here.
+      {"sim", "deterministic: fibers on one OS thread, virtual clock", run_simulated},
+      {"trace", "deterministic, recording a trace",
+       [](const std::function<void()>& body) {
+         std::string path = trace_tmp_path();
+         {
+           goro::trace::Recording rec(path);
+           run_simulated(body);
+         }
+         std::remove(path.c_str());
+       }},
   };
+}
+
+/// Rows each mode runs (the "trace" mode measures the recording overhead on a few rows).
+bool mode_runs(const std::string& mode, const std::string& id) {
+  if (mode == "free") return id.rfind("live100k", 0) != 0 && id.rfind("overhead", 0) != 0;
+  if (mode == "sim") return id.rfind("live10k", 0) != 0 && id.rfind("overhead", 0) != 0;
+  return id == "spawn_join" || id == "chan_pingpong" || id.rfind("overhead", 0) == 0;
 }
 
 /// 10000 -> "10,000".
@@ -265,7 +311,7 @@ std::string thousands(int n) {
 
 /// The rows, in table order. The titles name the scenario sizes (smaller with --quick).
 std::vector<Row> rows(const Options& opt) {
-  const int waiters = fanout_waiters(opt), live = live_count(opt);
+  const int waiters = fanout_waiters(opt), live = live_count(opt), big = live_count(opt, true);
   return {
       {"spawn_join", "task spawn + join (go + WaitGroup)", "ns/task", true},
       {"chan_pingpong", "unbuffered chan round trip (ping-pong)", "ns/round-trip", true},
@@ -274,6 +320,10 @@ std::vector<Row> rows(const Options& opt) {
       {"cancel_fanout", fmt::format("cancel -> {} waiters exited", thousands(waiters)), "us/cancel", true},
       {"live10k_start", fmt::format("{} blocked tasks: start all", thousands(live)), "ms", true},
       {"live10k_rss", fmt::format("{} blocked tasks: peak RSS delta", thousands(live)), "MiB", true},
+      {"live100k_start", fmt::format("{} blocked tasks: start all", thousands(big)), "ms", true},
+      {"live100k_rss", fmt::format("{} blocked tasks: peak RSS delta", thousands(big)), "MiB", true},
+      {"overhead_spawn", "recording overhead: spawn + join", "x untraced", true},
+      {"overhead_pingpong", "recording overhead: chan round trip", "x untraced", true},
   };
 }
 
@@ -307,6 +357,7 @@ void usage(std::FILE* to) {
 int main(int argc, char** argv) {
   Options opt;
   bool tsv = false;
+  std::string live_mode = "free";
   std::set<std::string> only;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
@@ -326,8 +377,15 @@ int main(int argc, char** argv) {
     } else if (a == "--quick") {
       opt.quick = true;
       opt.target = std::chrono::milliseconds(20);
-    } else if (a == "--live-child") {  // internal: one live10k round, see live_blocked_child
-      Live l = live_blocked_round(std::max(1, std::atoi(value().c_str())));
+    } else if (a == "--live-mode") {  // internal: the mode of --live-child
+      live_mode = value();
+    } else if (a == "--live-child") {  // internal: one live-task round, see live_blocked_child
+      const int count = std::max(1, std::atoi(value().c_str()));
+      Live l;
+      if (live_mode == "sim")
+        run_simulated([&] { l = live_blocked_round(count); });
+      else
+        l = live_blocked_round(count);
       fmt::print("{:.6f} {:.6f}\n", l.start_ms, l.rss_mib);
       return 0;
     } else if (a == "--list") {
@@ -367,8 +425,12 @@ int main(int argc, char** argv) {
     results.push_back(std::move(res));
   };
 
+  // Untraced sim-mode results, for the "trace" mode's overhead rows.
+  std::map<std::string, double> sim_ns;
   for (const auto& mode : modes()) {
+    auto runs = [&](const std::string& id) { return wanted(id) && mode_runs(mode.name, id); };
     if (!tsv) fmt::print(stderr, "mode {} ({}):\n", mode.name, mode.about);
+    std::vector<Result> mine;
     mode.run([&] {
       using Fn = Stat (*)(const Options&);
       const std::pair<const char*, Fn> simple[] = {{"spawn_join", spawn_join},
@@ -376,21 +438,41 @@ int main(int argc, char** argv) {
                                                     {"chan_buffered", chan_buffered},
                                                     {"select4", select4},
                                                     {"cancel_fanout", cancel_fanout}};
-      for (const auto& [id, fn] : simple)
-        if (wanted(id)) emit({row(id), mode.name, fn(opt)});
-      if (wanted("live10k_start") || wanted("live10k_rss")) {
-        const int count = live_count(opt);
-        std::vector<double> start, rss;
-        (void)live_blocked_child(count);  // warm-up
-        for (int r = 0; r < opt.rounds; ++r) {
-          Live l = live_blocked_child(count);
-          start.push_back(l.start_ms);
-          rss.push_back(l.rss_mib);
-        }
-        if (wanted("live10k_start")) emit({row("live10k_start"), mode.name, bench::summarize(start, 1)});
-        if (wanted("live10k_rss")) emit({row("live10k_rss"), mode.name, bench::summarize(rss, 1)});
+      for (const auto& [id, fn] : simple) {
+        bool overhead_needs = mode.name != "free" && wanted(std::string("overhead_") +
+                                                            (std::string_view(id) == "spawn_join" ? "spawn" : "pingpong"));
+        if (runs(id) || (overhead_needs && (std::string_view(id) == "spawn_join" || std::string_view(id) == "chan_pingpong")))
+          mine.push_back({row(id), mode.name, fn(opt)});
       }
     });
+    // Results are printed after the mode's scope: a deterministic scope's main task must not
+    // be the one that writes to the terminal mid-measurement.
+    for (auto& r : mine) {
+      if (mode.name == "sim") sim_ns[r.row.id] = r.stat.median;
+      if (mode.name == "trace" && sim_ns.count(r.row.id) > 0 && sim_ns[r.row.id] > 0) {
+        std::string oid = r.row.id == "spawn_join" ? "overhead_spawn" : "overhead_pingpong";
+        if (wanted(oid)) {
+          Stat ratio = r.stat;
+          ratio.median = r.stat.median / sim_ns[r.row.id];
+          emit({row(oid), mode.name, ratio});
+        }
+      }
+      if (wanted(r.row.id) && mode_runs(mode.name, r.row.id)) emit(std::move(r));
+    }
+    for (const char* size : {"live10k", "live100k"}) {
+      const std::string start_id = std::string(size) + "_start", rss_id = std::string(size) + "_rss";
+      if (!runs(start_id) && !runs(rss_id)) continue;
+      const int count = live_count(opt, std::string_view(size) == "live100k");
+      std::vector<double> start, rss;
+      (void)live_blocked_child(count, mode.name);  // warm-up
+      for (int r = 0; r < opt.rounds; ++r) {
+        Live l = live_blocked_child(count, mode.name);
+        start.push_back(l.start_ms);
+        rss.push_back(l.rss_mib);
+      }
+      if (runs(start_id)) emit({row(start_id), mode.name, bench::summarize(start, 1)});
+      if (runs(rss_id)) emit({row(rss_id), mode.name, bench::summarize(rss, 1)});
+    }
   }
 
   if (!tsv) {

@@ -323,10 +323,18 @@ func main() {
 			emit(r.id, r.unit, r.run())
 		}
 	}
-	if wanted("live10k_start") || wanted("live10k_rss") {
-		count := 10_000
+	// live10k: 10,000 blocked goroutines (goro's free mode); live100k: 100,000 (goro's
+	// deterministic mode). --quick divides both by ten.
+	for _, size := range []struct {
+		id    string
+		count int
+	}{{"live10k", 10_000}, {"live100k", 100_000}} {
+		if !wanted(size.id+"_start") && !wanted(size.id+"_rss") {
+			continue
+		}
+		count := size.count
 		if *quick {
-			count = 1000
+			count /= 10
 		}
 		liveChild(count) // warm-up
 		var ms, mib []float64
@@ -334,11 +342,11 @@ func main() {
 			a, b := liveChild(count)
 			ms, mib = append(ms, a), append(mib, b)
 		}
-		if wanted("live10k_start") {
-			emit("live10k_start", "ms", summarize(ms))
+		if wanted(size.id + "_start") {
+			emit(size.id+"_start", "ms", summarize(ms))
 		}
-		if wanted("live10k_rss") {
-			emit("live10k_rss", "MiB", summarize(mib))
+		if wanted(size.id + "_rss") {
+			emit(size.id+"_rss", "MiB", summarize(mib))
 		}
 	}
 }

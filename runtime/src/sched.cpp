@@ -27,6 +27,11 @@ std::atomic<std::uint64_t> g_task_ids{0};
 std::atomic<std::uint64_t> g_object_ids{0};
 }  // namespace
 
+std::atomic<std::uint64_t> g_progress{0};
+
+std::uint64_t progress_count() noexcept { return g_progress.load(std::memory_order_relaxed); }
+void note_progress() noexcept { g_progress.fetch_add(1, std::memory_order_relaxed); }
+
 std::uint64_t next_task_id() noexcept { return ++g_task_ids; }
 std::uint64_t next_global_object_id() noexcept { return ++g_object_ids; }
 std::uint64_t next_object_id() noexcept {
@@ -55,8 +60,10 @@ Scheduler& current_scheduler() { return *current_task()->sched; }
 void park_current(Lock& lk, BlockInfo info) {
   Task* self = current_task();
   self->block = info;
+  note_progress();
   if (tracing()) trace_block(*self);
   self->sched->park(lk, self);
+  note_progress();
   if (tracing()) trace_unblock(*self);
 }
 
@@ -77,6 +84,7 @@ void run_external(const std::function<void()>& work, std::source_location loc) {
   self->block = {WaitReason::external, nullptr, loc};
   if (tracing()) trace_block(*self);
   self->sched->wait_external(lk, self, work);
+  note_progress();
   self->block = {};
   if (tracing()) trace_unblock(*self);
 }
@@ -218,6 +226,7 @@ void run_task_body(Task& t, std::function<void()>& body) {
     trace_task_exit(t);
   }
   body = nullptr;  // destroy captures while still the current task
+  note_progress();
   set_current_task(nullptr);
 }
 
@@ -250,8 +259,13 @@ int num_tasks() {
   return s.num_tasks();
 }
 
-std::vector<TaskInfo> tasks() {
-  detail::Scheduler& s = detail::current_scheduler();
+std::vector<TaskInfo> tasks() { return detail::task_infos(detail::current_scheduler()); }
+
+}  // namespace goro
+
+namespace goro::detail {
+
+std::vector<TaskInfo> task_infos(Scheduler& s) {
   std::vector<TaskInfo> out;
   detail::Lock lk(detail::big_lock());
   for (const auto& t : s.tasks()) {
@@ -272,6 +286,10 @@ std::vector<TaskInfo> tasks() {
   std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
   return out;
 }
+
+}  // namespace goro::detail
+
+namespace goro {
 
 std::string format_tasks(const std::vector<TaskInfo>& ts) {
   std::string out;

@@ -20,6 +20,14 @@ int main(int argc, char** argv) {
     goro::go([] { (void)goro::make_chan<int>().recv(); });  // blocked forever
     std::puts("main returns");
     return 0;
+  } else if (std::strcmp(what, "free-deadlock-watchdog") == 0) {
+    using namespace std::chrono_literals;
+    goro::Watchdog dog({.quiet = 200ms, .on_stall = nullptr});
+    auto c = goro::make_chan<int>();
+    goro::go_named("lonely-sender", [c] { c.send(1); });  // nobody ever receives
+    goro::WaitGroup wg;
+    wg.add(1);
+    wg.wait();  // never done: the watchdog must end the process with a report
   }
   std::fprintf(stderr, "unknown case '%s'\n", what);
   return 64;

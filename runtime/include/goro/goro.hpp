@@ -19,3 +19,4 @@
 #include "goro/time.hpp"
 #include "goro/trace.hpp"
 #include "goro/waitgroup.hpp"
+#include "goro/watchdog.hpp"

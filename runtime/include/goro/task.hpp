@@ -52,6 +52,13 @@ struct TaskInfo {
 /// Every live task of the current scheduler (including adopted threads), ordered by id.
 [[nodiscard]] std::vector<TaskInfo> tasks();
 
+namespace detail {
+/// tasks() of a given scheduler (for threads that are not goro tasks, e.g. a watchdog).
+[[nodiscard]] std::vector<TaskInfo> task_infos(Scheduler& s);
+/// A counter that moves whenever some task blocks, wakes, or exits (free-mode watchdog).
+[[nodiscard]] std::uint64_t progress_count() noexcept;
+}  // namespace detail
+
 /// Go-style report of tasks: "goroutine 7 [chan send]:\n  blocked on ...\ncreated by ...".
 [[nodiscard]] std::string format_tasks(const std::vector<TaskInfo>& ts);
 

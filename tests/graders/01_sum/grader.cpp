@@ -1,0 +1,86 @@
+// Hidden checks for exercise 01 (sum).
+#include <numeric>
+
+#include "grader.hpp"
+#include "sum.hpp"
+
+using dojo::ex01::sum;
+
+namespace {
+
+// A context cancelled by a helper task once the pipeline has made `events` steps of progress
+// (tasks blocking and waking): a cancellation that arrives while the pipeline is busy.
+std::pair<goro::Context, goro::CancelFunc> cancel_mid_way(std::uint64_t events) {
+  auto [ctx, cancel] = goro::with_cancel(goro::background());
+  const std::uint64_t start = goro::detail::progress_count();
+  goro::go_named("grader: canceller", [cancel = cancel, start, events] {
+    while (goro::detail::progress_count() - start < events) goro::yield();
+    cancel();
+  });
+  return {ctx, cancel};
+}
+
+}  // namespace
+
+DOJO_CHECK("one number", "A single send, then close; the consumer's loop ends after one value.") {
+  check.say("calling sum(background, {42})");
+  auto r = sum(goro::background(), {42});
+  check.expect_ok(r.error(), "sum(...)");
+  check.expect_eq(r.value(), 42LL, "the total");
+}
+
+DOJO_CHECK("negative and zero values are added like any other", "Every value counts; nothing is special.") {
+  check.say("calling sum(background, {-3, 0, 7, -4})");
+  auto r = sum(goro::background(), {-3, 0, 7, -4});
+  check.expect_ok(r.error(), "sum(...)");
+  check.expect_eq(r.value(), 0LL, "the total");
+}
+
+DOJO_CHECK("a large input: every number arrives exactly once",
+           "Receive until the channel is closed *and* drained (for (int n : ch), or recv's ok == false).") {
+  const int n = check.deterministic() ? 100'000 : 20'000;
+  std::vector<int> nums(static_cast<std::size_t>(n));
+  std::iota(nums.begin(), nums.end(), 1);
+  const long long want = static_cast<long long>(n) * (n + 1) / 2;
+  check.say(fmt::format("calling sum(background, {{1 .. {}}})", n));
+  auto r = sum(goro::background(), nums);
+  check.expect_ok(r.error(), "sum(...)");
+  check.expect_eq(r.value(), want, "the total");
+}
+
+DOJO_CHECK("an already-cancelled context: no work is done",
+           "Return ctx.err() before starting the tasks: a cancelled caller wants no work.") {
+  auto [ctx, cancel] = goro::with_cancel(goro::background());
+  cancel();
+  std::vector<int> nums(100'000, 1);
+  check.say("calling sum(ctx, {100,000 ones}) with ctx already cancelled");
+  const auto before = goro::detail::progress_count();
+  auto r = sum(ctx, nums);
+  const auto steps = goro::detail::progress_count() - before;
+  check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
+  check.expect(steps < 1000, "almost no channel traffic (a few blocking steps at most)",
+               fmt::format("{} blocking steps: the numbers were sent anyway", steps));
+}
+
+DOJO_CHECK("cancelled while working: returns the context's error promptly, no task left behind",
+           "Both tasks must watch the group's context: select on gctx.done() next to the send and the "
+           "receive. A plain send blocks forever once the consumer has stopped.",
+           dojo::grader::Options{.fair = true}) {
+  std::vector<int> nums(200'000, 1);
+  auto [ctx, cancel] = cancel_mid_way(200);
+  check.say("calling sum(ctx, {200,000 ones}); a helper task cancels ctx once the pipeline is running");
+  auto r = sum(ctx, nums);
+  check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
+  cancel();
+}
+
+DOJO_CHECK("the result does not depend on the schedule",
+           "Read the total only after g.wait() returns: wait() is what guarantees the consumer is done.",
+           dojo::grader::Options{.seeds = 12}) {
+  check.say("calling sum(background, {1 .. 50})");
+  std::vector<int> nums(50);
+  std::iota(nums.begin(), nums.end(), 1);
+  auto r = sum(goro::background(), nums);
+  check.expect_ok(r.error(), "sum(...)");
+  check.expect_eq(r.value(), 1275LL, "the total");
+}

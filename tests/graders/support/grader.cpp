@@ -1,0 +1,534 @@
+// The grader harness (grader.hpp): runs each registered check in a child process, under
+// several deterministic schedules and once on real threads, and explains what failed.
+//
+// Command line (normally driven by `./dojo grade`):
+//   --list                 the checks, one per line: number and name
+//   --check N              run only check N (1-based)
+//   --seed S               run only the deterministic schedule S (0: only the real-threads run)
+//   --json FILE            also write the results as JSON: [{name, status, message}]
+//   --trace-dir DIR        keep the trace of a failing deterministic run in DIR (and DIR/last)
+//   --rerun CMD            the command prefix shown to rerun one case (default: this program)
+//   --title TEXT           the exercise's name in the header
+//   --expect-fail[=TEXT]   for mutants and stubs: succeed (exit 0) only if some check fails
+//                          (and, with TEXT, some failure message contains TEXT)
+//   --color / --no-color   force colours on or off (default: on when stdout is a terminal)
+//   --timeout SEC          hard limit per check in real seconds (default 120)
+// Exit code: 0 every check passed, 1 some check failed, 2 bad usage or the harness broke.
+#include "grader.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace dojo::grader {
+
+namespace {
+
+struct Registered {
+  std::string name;
+  std::string hint;
+  Body body;
+  Options opts;
+};
+
+std::vector<Registered>& registry() {
+  static std::vector<Registered> r;
+  return r;
+}
+
+struct Args {
+  std::optional<std::size_t> check;
+  std::optional<std::uint64_t> seed;
+  std::string json;
+  std::string trace_dir;
+  std::string rerun;
+  std::string title = "grader";
+  bool expect_fail = false;
+  std::string expect_text;
+  bool color = false;
+  int timeout = 120;
+};
+
+const Args* g_args = nullptr;
+
+std::string paint(const char* code, std::string_view s) {
+  if (!g_args->color) return std::string(s);
+  return fmt::format("\x1b[{}m{}\x1b[0m", code, s);
+}
+
+std::string indent(std::string_view text, std::string_view pad) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto nl = text.find('\n', start);
+    std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
+    out += pad;
+    out += line;
+    out += '\n';
+    if (nl == std::string_view::npos) break;
+    start = nl + 1;
+  }
+  return out;
+}
+
+// ---- the child: one check ------------------------------------------------------------------
+
+struct RunDesc {
+  std::uint64_t seed;  // 0: real threads
+};
+
+std::string run_label(const RunDesc& r) {
+  return r.seed == 0 ? std::string("on real threads (free mode)")
+                     : fmt::format("deterministic schedule, seed {}", r.seed);
+}
+
+std::string rerun_cmd(std::size_t idx, const RunDesc& r) {
+  return fmt::format("{} --check {} --seed {}", g_args->rerun, idx + 1, r.seed);
+}
+
+// Prints the failure block for one run and exits the child with 1.
+[[noreturn]] void report_failure(std::size_t idx, const Registered& reg, const RunDesc& run, const std::string& what,
+                                 const std::string& expected, const std::string& got, std::string_view hint,
+                                 const std::vector<std::string>& narration, const std::string& trace) {
+  std::string out = fmt::format("  {} {}\n", paint("31;1", "✗"), paint("1", reg.name));
+  out += fmt::format("      {}\n", paint("31", what));
+  if (!expected.empty()) out += fmt::format("      expected: {}\n", expected);
+  if (!got.empty()) {
+    std::string g = indent(got, "                ");
+    out += fmt::format("      got:      {}", g.substr(16));
+  }
+  if (!narration.empty()) {
+    out += "      what the grader did:\n";
+    std::size_t from = narration.size() > 8 ? narration.size() - 8 : 0;
+    if (from > 0) out += "        ...\n";
+    for (std::size_t i = from; i < narration.size(); ++i) out += fmt::format("        [grader] {}\n", narration[i]);
+  }
+  // The check's own hint points at the concept; a general one explains the kind of failure.
+  if (!hint.empty() && hint != reg.hint) out += fmt::format("      why:      {}\n", hint);
+  if (!reg.hint.empty()) out += fmt::format("      {}     {}\n", paint("33", "hint:"), reg.hint);
+  out += fmt::format("      run:      {}\n", run_label(run));
+  out += fmt::format("      rerun:    {}\n", rerun_cmd(idx, run));
+  if (!trace.empty()) out += fmt::format("      trace:    {} (watch it: ./dojo viz --last)\n", trace);
+  std::fputs(out.c_str(), stdout);
+  std::fflush(stdout);
+  std::_Exit(1);
+}
+
+goro::SimOptions sim_options(const Registered& reg, std::uint64_t seed) {
+  goro::SimOptions o;
+  o.seed = seed;
+  o.max_steps = 20'000'000;
+  if (reg.opts.fair) o.strategy = goro::Strategy::random;
+  return o;
+}
+
+// Records the deterministic run again with the trace recorder on (same seed: same run).
+std::string keep_trace(std::size_t idx, const Registered& reg, std::uint64_t seed) {
+  if (g_args->trace_dir.empty()) return {};
+  std::error_code ec;
+  std::filesystem::create_directories(g_args->trace_dir, ec);
+  std::string path = fmt::format("{}/check{}-seed{}.jsonl", g_args->trace_dir, idx + 1, seed);
+  try {
+    goro::trace::Recording rec(path);
+    Check again(seed);
+    (void)goro::simulate(sim_options(reg, seed), [&] {
+      try {
+        reg.body(again);
+      } catch (const CheckFailed&) {
+      }
+    });
+  } catch (const std::exception&) {
+    return {};
+  }
+  std::ofstream(g_args->trace_dir + "/last") << path << "\n";
+  return path;
+}
+
+void run_deterministic(std::size_t idx, const Registered& reg, std::uint64_t seed) {
+  Check c(seed);
+  bool threw_check_failed = false;
+  goro::SimResult r = goro::simulate(sim_options(reg, seed), [&] {
+    try {
+      reg.body(c);
+    } catch (const CheckFailed&) {
+      threw_check_failed = true;
+    }
+  });
+  RunDesc run{seed};
+  if (!c.failures().empty()) {
+    const auto& f = c.failures().front();
+    report_failure(idx, reg, run, "an expectation failed", f.expected, f.got, f.hint, c.narration(),
+                   keep_trace(idx, reg, seed));
+  }
+  using O = goro::SimResult::Outcome;
+  switch (r.outcome) {
+    case O::ok: return;
+    case O::leak:
+      if (!reg.opts.leaks || threw_check_failed) return;
+      report_failure(idx, reg, run, "tasks were left behind (a goroutine leak)",
+                     "every task started by your code has exited when your function returns",
+                     r.report, "A task blocked forever usually waits on a channel nobody closes or "
+                               "reads any more; close the channel or select on ctx.done().",
+                     c.narration(), keep_trace(idx, reg, seed));
+    case O::deadlock:
+      report_failure(idx, reg, run, "deadlock: every task is blocked and nothing can wake them",
+                     "your function returns", r.report,
+                     "Look at what each task waits for: a send nobody receives, a receive from a "
+                     "channel nobody closes, a wait() before the sender could finish.",
+                     c.narration(), keep_trace(idx, reg, seed));
+    case O::panic:
+      report_failure(idx, reg, run, "your code panicked (an exception escaped a task)",
+                     "no panic", r.report,
+                     "An exception that escapes a task ends a Go program; catch it where the "
+                     "exercise asks, or avoid it.",
+                     c.narration(), keep_trace(idx, reg, seed));
+    case O::step_limit:
+      report_failure(idx, reg, run, "the run never finished (a livelock or a busy loop)",
+                     "your function returns", r.report,
+                     "A loop that polls without blocking (select with default, or spinning) never "
+                     "lets the run end; block on a channel instead.",
+                     c.narration(), {});
+  }
+}
+
+void run_free(std::size_t idx, const Registered& reg) {
+  Check c(0);
+  RunDesc run{0};
+  using namespace std::chrono_literals;
+  goro::Watchdog dog({.quiet = 5s, .on_stall = [&](const std::string& report) {
+                        report_failure(idx, reg, run, "stuck: no progress for 5 s on real threads", "your function returns",
+                                       report,
+                                       "A deadlock or a task waiting on something that never happens; the "
+                                       "report shows where each task is blocked.",
+                                       c.narration(), {});
+                      }});
+  goro::LeakCheck leaks;
+  bool threw_check_failed = false;
+  try {
+    reg.body(c);
+  } catch (const CheckFailed&) {
+    threw_check_failed = true;
+  } catch (const std::exception& e) {
+    report_failure(idx, reg, run, "your code threw an exception that reached the grader", "no exception",
+                   fmt::format("{} ({})", e.what(), goro::detail::demangle(typeid(e).name())), {}, c.narration(), {});
+  }
+  if (!c.failures().empty()) {
+    const auto& f = c.failures().front();
+    report_failure(idx, reg, run, "an expectation failed", f.expected, f.got, f.hint, c.narration(), {});
+  }
+  if (reg.opts.leaks && !threw_check_failed) {
+    if (auto l = leaks.check()) {
+      std::string text = l.format();
+      (void)leaks.release();
+      report_failure(idx, reg, run, "tasks were left behind (a goroutine leak)",
+                     "every task started by your code has exited when your function returns", text,
+                     "A task blocked forever usually waits on a channel nobody closes or reads any "
+                     "more; close the channel or select on ctx.done().",
+                     c.narration(), {});
+    }
+  }
+  (void)leaks.release();
+}
+
+[[noreturn]] void child_main(std::size_t idx) {
+  const Registered& reg = registry()[idx];
+  const int seeds = reg.opts.seeds;
+  if (g_args->seed) {
+    if (*g_args->seed == 0)
+      run_free(idx, reg);
+    else
+      run_deterministic(idx, reg, *g_args->seed);
+  } else {
+    for (int s = 1; s <= seeds; ++s) run_deterministic(idx, reg, static_cast<std::uint64_t>(s));
+    if (reg.opts.free) run_free(idx, reg);
+  }
+  std::fflush(stdout);
+  std::_Exit(0);
+}
+
+// ---- the parent ------------------------------------------------------------------------------
+
+struct Outcome {
+  std::string status;  // pass, fail, crash, hang
+  std::string text;    // what the child printed
+};
+
+std::string signal_text(int sig) {
+  switch (sig) {
+    case SIGSEGV: return "a segmentation fault (SIGSEGV: an invalid memory access)";
+    case SIGABRT: return "an abort (SIGABRT: std::terminate, a failed assertion or a double free)";
+    case SIGFPE: return "an arithmetic fault (SIGFPE, e.g. division by zero)";
+    case SIGBUS: return "a bus error (SIGBUS)";
+    case SIGILL: return "an illegal instruction (SIGILL)";
+    default: return fmt::format("signal {} ({})", sig, strsignal(sig));
+  }
+}
+
+Outcome run_child(std::size_t idx) {
+  int fds[2];
+  if (pipe(fds) != 0) {
+    std::perror("grader: pipe");
+    std::exit(2);
+  }
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::perror("grader: fork");
+    std::exit(2);
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    dup2(fds[1], 1);
+    dup2(fds[1], 2);
+    close(fds[1]);
+    setpgid(0, 0);
+    child_main(idx);
+  }
+  close(fds[1]);
+  std::string text;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(g_args->timeout);
+  bool timed_out = false;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      break;
+    }
+    pollfd p{fds[0], POLLIN, 0};
+    int n = poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 1000)));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) continue;
+    char buf[4096];
+    ssize_t k = read(fds[0], buf, sizeof buf);
+    if (k <= 0) break;
+    text.append(buf, static_cast<std::size_t>(k));
+  }
+  close(fds[0]);
+  if (timed_out) {
+    kill(-pid, SIGKILL);
+    kill(pid, SIGKILL);
+  }
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  const Registered& reg = registry()[idx];
+  auto header = [&] { return fmt::format("  {} {}\n", paint("31;1", "✗"), paint("1", reg.name)); };
+  if (timed_out)
+    return {"hang", header() + fmt::format("      {}\n      the check did not finish within {} s and was stopped.\n{}",
+                                         paint("31", "stuck"), g_args->timeout, indent(text, "      | "))};
+  if (WIFEXITED(status)) {
+    int code = WEXITSTATUS(status);
+    if (code == 0) return {"pass", fmt::format("  {} {}\n", paint("32;1", "✓"), reg.name)};
+    if (code == 1) return {"fail", text};
+    if (code == 2)  // goro's panic exit: an exception escaped a task on real threads
+      return {"crash", header() +
+                           fmt::format("      {}\n      got:\n{}      {} An exception that escapes a task ends the "
+                                       "program, as a panic does in Go.\n      run:      on real threads (free mode)\n"
+                                       "      rerun:    {} --check {} --seed 0\n",
+                                       paint("31", "your code panicked (an exception escaped a task)"),
+                                       indent(text, "        | "), paint("33", "hint:"), g_args->rerun, idx + 1)};
+    return {"crash", header() + fmt::format("      {}\n{}", paint("31", fmt::format("the check exited with code {}", code)),
+                                            indent(text, "      | "))};
+  }
+  int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  return {"crash", header() + fmt::format("      {}\n      your code crashed with {}.\n{}      {} run it in the debugger: "
+                                          "gdb --args {} --check {}\n",
+                                          paint("31", "crash"), signal_text(sig), indent(text, "      | "),
+                                          paint("33", "hint:"), g_args->rerun, idx + 1)};
+}
+
+std::string json_string(std::string_view s) { return "\"" + goro::trace::json_escape(s) + "\""; }
+
+std::string strip_ansi(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '\x1b') {
+      while (i < s.size() && s[i] != 'm') ++i;
+      continue;
+    }
+    out += s[i];
+  }
+  return out;
+}
+
+int usage(const char* argv0) {
+  std::fprintf(stderr,
+               "usage: %s [--list] [--check N] [--seed S] [--json FILE] [--trace-dir DIR] [--rerun CMD]\n"
+               "          [--title TEXT] [--expect-fail[=TEXT]] [--color|--no-color] [--timeout SEC]\n",
+               argv0);
+  return 2;
+}
+
+}  // namespace
+
+// ---- Check ---------------------------------------------------------------------------------
+
+std::string wrap_chain(const goro::Error& err) {
+  std::string out;
+  std::function<void(const goro::Error&, int)> walk = [&](const goro::Error& e, int depth) {
+    if (!e) return;
+    out += fmt::format("{}{}\n", std::string(static_cast<std::size_t>(depth) * 2, ' '), e.message());
+    for (const auto& c : goro::unwrap_all(e)) walk(c, depth + 1);
+  };
+  walk(err, 0);
+  return out;
+}
+
+std::string Check::describe_error(const goro::Error& err) {
+  if (!err) return "no error (nil)";
+  return fmt::format("error \"{}\"\nits wrap chain (what goro::is / goro::as look through):\n{}", err.message(),
+                     indent(wrap_chain(err), "  "));
+}
+
+void Check::say(std::string_view line) { narration_.emplace_back(line); }
+
+void Check::fail(std::string expected, std::string got, std::string_view hint) {
+  failures_.push_back({std::move(expected), std::move(got), std::string(hint)});
+  throw CheckFailed{};
+}
+
+void Check::expect(bool ok, std::string_view expected, std::string_view got, std::string_view hint) {
+  if (!ok) fail(std::string(expected), std::string(got), hint);
+}
+
+void Check::expect_ok(const goro::Error& err, std::string_view what, std::string_view hint) {
+  if (err) fail(fmt::format("{}: no error", what), describe_error(err), hint);
+}
+
+void Check::expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
+                      std::string_view hint) {
+  if (!goro::is(err, target)) fail(fmt::format("an error that goro::is finds {} in", target_name), describe_error(err), hint);
+}
+
+void Check::expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
+                          std::string_view hint) {
+  if (goro::is(err, target)) fail(fmt::format("an error that is not {}", target_name), describe_error(err), hint);
+}
+
+Registrar::Registrar(const char* name, const char* hint, Body body, Options opts) {
+  registry().push_back({name, hint, body, opts});
+}
+
+// ---- main ----------------------------------------------------------------------------------
+
+int main(int argc, char** argv) {
+  Args args;
+  args.color = isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr;
+  args.rerun = argv[0];
+  bool list = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) std::exit(usage(argv[0]));
+      return argv[++i];
+    };
+    if (a == "--list") {
+      list = true;
+    } else if (a == "--check") {
+      long n = std::atol(value().c_str());
+      if (n < 1 || static_cast<std::size_t>(n) > registry().size()) {
+        std::fprintf(stderr, "grader: there is no check %ld (there are %zu; see --list)\n", n, registry().size());
+        return 2;
+      }
+      args.check = static_cast<std::size_t>(n - 1);
+    } else if (a == "--seed") {
+      args.seed = std::strtoull(value().c_str(), nullptr, 10);
+    } else if (a == "--json") {
+      args.json = value();
+    } else if (a == "--trace-dir") {
+      args.trace_dir = value();
+    } else if (a == "--rerun") {
+      args.rerun = value();
+    } else if (a == "--title") {
+      args.title = value();
+    } else if (a == "--expect-fail") {
+      args.expect_fail = true;
+    } else if (a.rfind("--expect-fail=", 0) == 0) {
+      args.expect_fail = true;
+      args.expect_text = std::string(a.substr(14));
+    } else if (a == "--color") {
+      args.color = true;
+    } else if (a == "--no-color") {
+      args.color = false;
+    } else if (a == "--timeout") {
+      args.timeout = std::max(1, std::atoi(value().c_str()));
+    } else {
+      return usage(argv[0]);
+    }
+  }
+  g_args = &args;
+  const auto& regs = registry();
+  if (list) {
+    for (std::size_t i = 0; i < regs.size(); ++i) fmt::print("{}\t{}\n", i + 1, regs[i].name);
+    return 0;
+  }
+  std::vector<std::size_t> which;
+  for (std::size_t i = 0; i < regs.size(); ++i)
+    if (!args.check || *args.check == i) which.push_back(i);
+
+  fmt::print("{} {}: {} check{} — each under {} deterministic schedules and once on real threads\n\n",
+             paint("36", "[grader]"), args.title, which.size(), which.size() == 1 ? "" : "s",
+             regs.empty() ? 0 : regs.front().opts.seeds);
+  std::fflush(stdout);
+  std::vector<std::pair<std::size_t, Outcome>> results;
+  int passed = 0;
+  for (std::size_t i : which) {
+    Outcome o = run_child(i);
+    std::fputs(o.text.c_str(), stdout);
+    if (o.status != "pass") std::fputs("\n", stdout);
+    std::fflush(stdout);
+    passed += o.status == "pass" ? 1 : 0;
+    results.emplace_back(i, std::move(o));
+  }
+  const int total = static_cast<int>(which.size());
+  fmt::print("\n{} {}/{} checks pass{}\n", paint("36", "[grader]"), passed, total,
+             passed == total ? paint("32", " — well done") : "");
+
+  if (!args.json.empty()) {
+    std::string j = "[\n";
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      const auto& [i, o] = results[k];
+      j += fmt::format("  {{\"check\": {}, \"name\": {}, \"status\": {}, \"message\": {}}}{}\n", i + 1,
+                       json_string(regs[i].name), json_string(o.status),
+                       json_string(o.status == "pass" ? "" : strip_ansi(o.text)), k + 1 < results.size() ? "," : "");
+    }
+    j += "]\n";
+    std::string tmp = args.json + ".tmp";
+    {
+      std::ofstream f(tmp);
+      f << j;
+    }
+    std::rename(tmp.c_str(), args.json.c_str());
+  }
+
+  if (args.expect_fail) {
+    bool found = passed < total;
+    if (found && !args.expect_text.empty()) {
+      found = false;
+      for (const auto& [i, o] : results) found = found || (o.status != "pass" && o.text.find(args.expect_text) != std::string::npos);
+    }
+    fmt::print("{} expected at least one failing check{}: {}\n", paint("36", "[grader]"),
+               args.expect_text.empty() ? "" : fmt::format(" mentioning \"{}\"", args.expect_text),
+               found ? "yes" : "NO — the grader did not catch this variant");
+    return found ? 0 : 1;
+  }
+  return passed == total ? 0 : 1;
+}
+
+}  // namespace dojo::grader
+
+int main(int argc, char** argv) { return dojo::grader::main(argc, argv); }

@@ -1,0 +1,140 @@
+// The grader harness: what a hidden grader suite (tests/graders/NN_slug/grader.cpp) and an
+// exercise's visible examples (exercises/NN_slug/examples.cpp) are written with.
+//
+//   DOJO_CHECK("sums 1..5 to 15", "A consumer adds up what the producer sends.") {
+//     check.say("calling sum(background, {1, 2, 3, 4, 5})");
+//     auto r = sum(goro::background(), {1, 2, 3, 4, 5});
+//     check.expect_ok(r.error(), "sum returns no error");
+//     check.expect_eq(r.value(), 15, "the sum");
+//   }
+//
+// Every check runs in its own child process (a crash cannot take the grader down), first under
+// several deterministic schedules (goro::simulate with seeds 1..N: virtual time, deadlock and
+// leak detection), then once on real threads (free mode, under a goro::Watchdog and a
+// goro::LeakCheck). A run fails when an expectation fails, when the learner's code deadlocks,
+// leaks a task, panics or throws, or never finishes. The first failing run is reported with
+// what was expected, what happened, the narration that led there, the hint, the seed, the
+// command that reruns just that case, and (for a deterministic run) the trace of that run.
+#pragma once
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "goro/goro.hpp"
+
+namespace dojo::grader {
+
+/// Thrown by a failed expectation to end the run (like Catch's REQUIRE). Learner code never
+/// sees it unless it catches everything, which the grader then reports as a swallowed panic.
+struct CheckFailed {};
+
+/// Formats a value for "expected"/"got" lines: fmt when it can, "<value>" otherwise.
+template <class T>
+std::string show(const T& v) {
+  if constexpr (std::is_same_v<T, goro::Error>) {
+    return v ? fmt::format("error \"{}\"", v.message()) : std::string("no error (nil)");
+  } else if constexpr (fmt::is_formattable<T>::value) {
+    return fmt::format("{}", v);
+  } else {
+    return "<value>";
+  }
+}
+
+/// The error's wrap chain, one layer per line: what `is`/`as` walk through.
+[[nodiscard]] std::string wrap_chain(const goro::Error& err);
+
+/// The state of one run of one check; passed to the check's body.
+class Check {
+ public:
+  /// Narration: what the grader is about to do ("calling sum(ctx, {1, 2})"). Shown with a
+  /// failure, so that the learner sees the steps that led to it.
+  void say(std::string_view line);
+
+  /// Fails the run unless `ok`. `expected` says what should be true, `got` what was seen.
+  void expect(bool ok, std::string_view expected, std::string_view got, std::string_view hint = {});
+
+  template <class A, class E>
+  void expect_eq(const A& actual, const E& expected, std::string_view what, std::string_view hint = {}) {
+    if (!(actual == expected))
+      fail(fmt::format("{}: {}", what, show(expected)), fmt::format("{}: {}", what, show(actual)), hint);
+  }
+
+  /// Fails unless err is nil.
+  void expect_ok(const goro::Error& err, std::string_view what, std::string_view hint = {});
+  /// Fails unless goro::is(err, target), naming the target and showing err's wrap chain.
+  void expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
+                 std::string_view hint = {});
+  /// Fails if goro::is(err, target).
+  void expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
+                     std::string_view hint = {});
+  /// Fails unless goro::as<T>(err) finds a T; returns it.
+  template <class T>
+  const T& expect_as(const goro::Error& err, std::string_view type_name, std::string_view hint = {}) {
+    const T* p = goro::as<T>(err);
+    if (p == nullptr)
+      fail(fmt::format("an error that goro::as<{}> finds", type_name), describe_error(err), hint);
+    return *p;
+  }
+
+  /// Ends the run as failed.
+  [[noreturn]] void fail(std::string expected, std::string got, std::string_view hint = {});
+
+  /// The seed of this run, 0 on real threads.
+  [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
+  /// True under goro::simulate (virtual time; schedules chosen by the seed).
+  [[nodiscard]] bool deterministic() const noexcept { return seed_ != 0; }
+
+  /// "error "x"" plus its wrap chain, for messages.
+  [[nodiscard]] static std::string describe_error(const goro::Error& err);
+
+  // ---- for the harness ----
+  explicit Check(std::uint64_t seed) : seed_(seed) {}
+  struct Failure {
+    std::string expected, got, hint;
+  };
+  [[nodiscard]] const std::vector<std::string>& narration() const noexcept { return narration_; }
+  [[nodiscard]] const std::vector<Failure>& failures() const noexcept { return failures_; }
+
+ private:
+  std::uint64_t seed_;
+  std::vector<std::string> narration_;
+  std::vector<Failure> failures_;
+};
+
+/// How a check is run.
+struct Options {
+  int seeds = 4;       // deterministic runs with seeds 1..seeds (0: none)
+  bool free = true;    // one run on real threads
+  bool leaks = true;   // a task left alive after the body returns fails the run
+  /// Deterministic runs pick uniformly among runnable tasks instead of PCT's priorities:
+  /// for checks where a helper task must get to run while the learner's tasks stay busy.
+  bool fair = false;
+};
+
+using Body = void (*)(Check&);
+
+struct Registrar {
+  Registrar(const char* name, const char* hint, Body body, Options opts = {});
+};
+
+/// Runs the registered checks; see grader.cpp for the command line. Returns the exit code.
+int main(int argc, char** argv);
+
+}  // namespace dojo::grader
+
+#define DOJO_CHECK_CAT2(a, b) a##b
+#define DOJO_CHECK_CAT(a, b) DOJO_CHECK_CAT2(a, b)
+#define DOJO_CHECK_IMPL(fn, name, hint, ...)                                                          \
+  static void fn(::dojo::grader::Check& check);                                                      \
+  static const ::dojo::grader::Registrar DOJO_CHECK_CAT(fn, _reg){name, hint, &fn __VA_OPT__(, ) __VA_ARGS__}; \
+  static void fn([[maybe_unused]] ::dojo::grader::Check& check)
+/// DOJO_CHECK("name", "hint"[, dojo::grader::Options{...}]) { body using `check` }
+#define DOJO_CHECK(name, hint, ...) \
+  DOJO_CHECK_IMPL(DOJO_CHECK_CAT(dojo_check_, __LINE__), name, hint __VA_OPT__(, ) __VA_ARGS__)

@@ -1,0 +1,31 @@
+// Mutant of exercise 01: the consumer stops on cancellation, but the producer sends with a
+// plain send. Once the consumer is gone, that send blocks forever and wait() with it.
+// expect: chan send
+#include "sum.hpp"
+
+namespace dojo::ex01 {
+
+goro::Result<long long> sum(const goro::Context& ctx, const std::vector<int>& nums) {
+  if (goro::Error err = ctx.err()) return err;
+  auto [g, gctx] = goro::ErrGroup::with_context(ctx);
+  auto ch = goro::make_chan<int>();
+  g.go([ch, &nums]() -> goro::Error {
+    for (int n : nums) ch.send(n);  // BUG: no select on gctx.done()
+    ch.close();
+    return {};
+  });
+  long long total = 0;
+  g.go([ch, gctx = gctx, &total]() -> goro::Error {
+    for (;;) {
+      int n = 0;
+      bool ok = false;
+      if (goro::select(goro::on_recv(ch, &n, &ok), goro::on_recv(gctx.done())) == 1) return gctx.err();
+      if (!ok) return {};
+      total += n;
+    }
+  });
+  if (goro::Error err = g.wait()) return err;
+  return total;
+}
+
+}  // namespace dojo::ex01
