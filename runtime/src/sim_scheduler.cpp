@@ -308,6 +308,7 @@ class SimScheduler final : public Scheduler {
       // Unlocked before the fiber switch below: ThreadSanitizer tracks locks per fiber.
       Lock lk(big_lock());
       t->state = TaskState::exited;
+      if (t == root_) root_exited_ = true;
       --live_count_;
       exited_.push_back(t);
     }
@@ -478,7 +479,7 @@ class SimScheduler final : public Scheduler {
   // Every task is blocked and nothing can wake them: deadlock (or a leak once root exited).
   void end_with_stuck_tasks(Lock& lk) {
     auto infos = snapshot();
-    bool root_alive = root_->state != TaskState::exited;
+    bool root_alive = !root_exited_;
     result_.stuck = infos;
     if (result_.outcome == SimResult::Outcome::ok) {
       if (root_alive) {
@@ -608,7 +609,8 @@ class SimScheduler final : public Scheduler {
   std::vector<std::jthread> external_threads_;
   std::atomic<const Task*> running_{nullptr};
   std::atomic<std::uint64_t> switches_{0};
-  Task* root_ = nullptr;
+  Task* root_ = nullptr;     // valid only while !root_exited_ (exited tasks are reaped)
+  bool root_exited_ = false;
   Task* last_ran_ = nullptr;
   bool stopping_ = false;
   SimResult result_;

@@ -121,7 +121,9 @@ std::string rerun_cmd(std::size_t idx, const RunDesc& r) {
   if (!reg.hint.empty()) out += fmt::format("      {}     {}\n", paint("33", "hint:"), reg.hint);
   out += fmt::format("      run:      {}\n", run_label(run));
   out += fmt::format("      rerun:    {}\n", rerun_cmd(idx, run));
-  if (!trace.empty()) out += fmt::format("      trace:    {} (watch it: ./dojo viz --last)\n", trace);
+  if (!trace.empty())
+    out += fmt::format("      trace:    {}\n                (for ui.perfetto.dev: ./dojo trace export --perfetto {} out.json)\n",
+                       trace, trace);
   std::fputs(out.c_str(), stdout);
   std::fflush(stdout);
   std::_Exit(1);
