@@ -237,7 +237,7 @@ class Chan {
     using value_type = T;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
-    explicit iterator(const Chan* c) : c_(c) { advance(); }
+    iterator(const Chan* c, std::source_location loc) : c_(c), loc_(loc) { advance(); }
     T& operator*() { return *cur_; }
     iterator& operator++() {
       advance();
@@ -248,16 +248,18 @@ class Chan {
 
    private:
     void advance() {
-      auto [v, ok] = c_->recv();
+      auto [v, ok] = c_->recv(loc_);
       if (ok)
         cur_.emplace(std::move(v));
       else
         cur_.reset();
     }
     const Chan* c_ = nullptr;
+    std::source_location loc_;  // the range-for statement: where a blocked receive is reported
     std::optional<T> cur_;
   };
-  iterator begin() const { return iterator(this); }
+  /// The default argument records the range-for statement that calls begin().
+  iterator begin(std::source_location loc = std::source_location::current()) const { return iterator(this, loc); }
   std::default_sentinel_t end() const noexcept { return {}; }
 
   /// Internal: the shared state (null for the nil channel).

@@ -75,8 +75,10 @@ std::string indent(std::string_view text, std::string_view pad) {
   while (start < text.size()) {
     auto nl = text.find('\n', start);
     std::string_view line = text.substr(start, nl == std::string_view::npos ? std::string_view::npos : nl - start);
-    out += pad;
-    out += line;
+    if (!line.empty()) {
+      out += pad;
+      out += line;
+    }
     out += '\n';
     if (nl == std::string_view::npos) break;
     start = nl + 1;
@@ -482,9 +484,11 @@ int main(int argc, char** argv) {
   for (std::size_t i = 0; i < regs.size(); ++i)
     if (!args.check || *args.check == i) which.push_back(i);
 
-  fmt::print("{} {}: {} check{} — each under {} deterministic schedules and once on real threads\n\n",
-             paint("36", "[grader]"), args.title, which.size(), which.size() == 1 ? "" : "s",
-             regs.empty() ? 0 : regs.front().opts.seeds);
+  std::string how = !args.seed        ? std::string("each under several deterministic schedules and once on real threads")
+                    : *args.seed == 0 ? std::string("on real threads only")
+                                      : fmt::format("under deterministic schedule {} only", *args.seed);
+  fmt::print("{} {}: {} check{} — {}\n\n", paint("36", "[grader]"), args.title, which.size(),
+             which.size() == 1 ? "" : "s", how);
   std::fflush(stdout);
   std::vector<std::pair<std::size_t, Outcome>> results;
   int passed = 0;
