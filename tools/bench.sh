@@ -140,3 +140,26 @@ if [ -n "$go_bin" ]; then
 else
   echo "(no Go column: $no_go_reason)"
 fi
+
+# The learner's loop: how long a one-line edit takes to regrade (recompile one file, relink,
+# run every check). Measured on the reference solution of exercise 01, whose file is only
+# touched (its content is unchanged), so the learner's own files are never modified.
+regrade_row() {
+  local file="solutions/01_sum/sum.cpp" bin="build/default/tests/graders/grader_01_solution"
+  cmake --build --preset default --target grader_01_solution >/dev/null 2>&1 || { echo "(regrade row: build failed)"; return; }
+  local times=() r
+  for r in 1 2 3; do
+    touch "$file"
+    local t0 t1
+    t0=$(date +%s%N)
+    cmake --build --preset default --target grader_01_solution >/dev/null 2>&1
+    "$bin" --no-color >/dev/null 2>&1 || true
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+  printf '%-40s %-5s %10s  %-14s (rounds: %s ms; goal: under 5,000 ms)\n' \
+    "one-line edit -> regrade (exercise 01)" "-" "$sorted" "ms" "${times[*]}"
+}
+echo
+regrade_row

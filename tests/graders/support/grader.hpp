@@ -74,13 +74,12 @@ class Check {
   /// Fails if goro::is(err, target).
   void expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
                      std::string_view hint = {});
-  /// Fails unless goro::as<T>(err) finds a T; returns it.
+  /// Fails unless goro::as<T>(err) finds a T; returns (a copy of) it.
   template <class T>
-  const T& expect_as(const goro::Error& err, std::string_view type_name, std::string_view hint = {}) {
-    const T* p = goro::as<T>(err);
-    if (p == nullptr)
-      fail(fmt::format("an error that goro::as<{}> finds", type_name), describe_error(err), hint);
-    return *p;
+  T expect_as(const goro::Error& err, std::string_view type_name, std::string_view hint = {}) {
+    auto found = goro::as<T>(err);
+    if (!found) fail(fmt::format("an error that goro::as<{}> finds", type_name), describe_error(err), hint);
+    return *std::move(found);
   }
 
   /// Ends the run as failed.
