@@ -46,23 +46,21 @@ LeakReport LeakCheck::check() {
 
 int LeakCheck::release() {
   auto& sched = detail::current_scheduler();
-  int n = 0;
-  // A task that swallows the release and blocks again is released again, a bounded number
-  // of times.
+  // Each task is counted once, however many rounds it takes: a task that swallows the release
+  // and blocks again is released again, a bounded number of times.
+  std::unordered_set<std::uint64_t> released;
   for (int round = 0; round < 100; ++round) {
-    int released = 0;
     {
       detail::Lock lk(detail::big_lock());
       for (const auto& t : sched.tasks()) {
         if (t->adopted || baseline_.contains(t->id) || t->state != detail::TaskState::blocked) continue;
         sched.release(t.get());
-        ++released;
+        released.insert(t->id);
       }
     }
-    n += released;
     if (check().leaked.empty()) break;
   }
-  return n;
+  return static_cast<int>(released.size());
 }
 
 }  // namespace goro
