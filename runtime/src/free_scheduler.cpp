@@ -89,6 +89,7 @@ class FreeScheduler final : public Scheduler {
 
   void release(Task* t) override {
     t->killed = true;
+    t->state = TaskState::runnable;  // no longer blocked: LeakCheck waits until it unwinds
     t->cv.notify_one();
   }
 
