@@ -1,0 +1,437 @@
+// Hidden checks for exercise 07 (fan_out).
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "fan_out.hpp"
+#include "grader.hpp"
+
+using dojo::ex07::fan_out;
+using dojo::ex07::kWorkers;
+using dojo::ex07::Work;
+using dojo::grader::Check;
+using namespace std::chrono_literals;
+
+namespace {
+
+const goro::Error ErrBroken = goro::new_error("broken item");
+const goro::Error ErrDownstream = goro::new_error("downstream gave up");
+
+// What the grader's work function saw. Atomics: the workers run on real threads in free mode.
+// Held by shared_ptr so that a worker left behind cannot outlive it.
+struct Probe {
+  std::atomic<int> calls{0};
+  std::atomic<int> in_flight{0};  // work calls started and not yet returned
+  std::atomic<int> peak{0};       // the most work calls in progress at once
+  std::atomic<int> calls_at_failure{-1};
+  std::atomic<goro::Time> failed_at{};
+  std::atomic<int> cancelled{0};  // work calls that stopped because their ctx was done
+  std::atomic<int> timed_out{0};  // work calls that waited their whole patience: nobody stopped them
+};
+
+// How the grader's work behaves.
+struct Plan {
+  goro::Duration per_item{0};        // a succeeding item takes this long (or until ctx is done)
+  std::map<int, goro::Error> fails{};  // these items fail...
+  goro::Duration fail_after{0};      // ...after this long
+  bool yield = true;                 // a succeeding item without per_item yields once
+};
+
+// Counts a work call in progress for as long as it lives.
+struct InFlight {
+  Probe& p;
+  explicit InFlight(Probe& probe) : p(probe) {
+    ++p.calls;
+    const int now = ++p.in_flight;
+    int seen = p.peak.load();
+    while (now > seen && !p.peak.compare_exchange_weak(seen, now)) {
+    }
+  }
+  ~InFlight() { --p.in_flight; }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+};
+
+// The result of a succeeding item.
+int result_of(int item) { return 3 * item + 1; }
+
+Work tracked(std::shared_ptr<Probe> p, Plan plan) {
+  return [p, plan = std::move(plan)](const goro::Context& ctx, int item) -> goro::Result<int> {
+    InFlight here(*p);
+    if (auto it = plan.fails.find(item); it != plan.fails.end()) {
+      if (plan.fail_after > goro::Duration(0)) goro::sleep(plan.fail_after);
+      int unset = -1;
+      if (p->calls_at_failure.compare_exchange_strong(unset, p->calls.load())) p->failed_at.store(goro::now());
+      return it->second;
+    }
+    if (plan.per_item > goro::Duration(0)) {
+      if (goro::select(goro::on_recv(goro::after(plan.per_item)), goro::on_recv(ctx.done())) == 1) {
+        ++p->cancelled;
+        // Winding down takes a moment: a stage that returns without waiting for its workers
+        // returns while this call is still in progress.
+        goro::sleep(1ms);
+        return ctx.err();
+      }
+      if (plan.per_item >= goro::Duration(1s)) ++p->timed_out;
+    } else if (plan.yield) {
+      goro::yield();
+    }
+    return result_of(item);
+  };
+}
+
+std::vector<int> range(int from, int to) {  // from .. to, inclusive
+  std::vector<int> v(static_cast<std::size_t>(std::max(0, to - from + 1)));
+  for (std::size_t i = 0; i < v.size(); ++i) v[i] = from + static_cast<int>(i);
+  return v;
+}
+
+std::vector<int> results_of(const std::vector<int>& items) {
+  std::vector<int> v;
+  for (int item : items) v.push_back(result_of(item));
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+std::string list(const std::vector<int>& v) {
+  if (v.size() > 12)
+    return fmt::format("{{{}, ... , {}}} ({} values)", fmt::join(v.begin(), v.begin() + 10, ", "), v.back(), v.size());
+  return fmt::format("{{{}}}", fmt::join(v, ", "));
+}
+
+// What one run of the pipeline upstream -> fan_out -> downstream showed.
+struct Outcome {
+  goro::Error err;               // what fan_out returned
+  std::vector<int> results;      // what downstream received, sorted
+  bool closed = false;           // downstream saw `out` closed
+  int in_flight_at_close = -1;   // work calls still in progress when downstream saw the close
+  int in_flight_at_return = -1;  // work calls still in progress when fan_out returned
+  goro::Time returned_at{};      // when fan_out returned
+};
+
+// Runs upstream -> fan_out -> downstream in one group bound to `ctx`, as a caller would.
+// Upstream sends `items` on `in` (watching the group's context) and closes `in`. Downstream
+// ranges over `out` — until it is closed, or, with stop_after >= 0, until it has that many
+// results, when it fails with ErrDownstream and stops reading.
+Outcome pipeline(const goro::Context& ctx, std::vector<int> items, Work work, std::shared_ptr<Probe> p,
+                 int stop_after = -1) {
+  auto [g, gctx] = goro::ErrGroup::with_context(ctx);
+  auto in = goro::make_chan<int>();
+  auto out = goro::make_chan<int>();
+  auto o = std::make_shared<Outcome>();
+  g.go([in, gctx = gctx, items = std::move(items)]() -> goro::Error {
+    for (int item : items) {
+      if (goro::select(goro::on_send(in, item), goro::on_recv(gctx.done())) == 1) {
+        in.close();
+        return gctx.err();
+      }
+    }
+    in.close();
+    return {};
+  });
+  g.go([in, out, gctx = gctx, work = std::move(work), o, p]() -> goro::Error {
+    goro::Error err = fan_out(gctx, in, out, work);
+    o->in_flight_at_return = p->in_flight.load();
+    o->returned_at = goro::now();
+    o->err = err;
+    return err;
+  });
+  g.go([out, o, p, stop_after]() -> goro::Error {
+    std::vector<int> got;
+    for (int r : out) {
+      got.push_back(r);
+      if (stop_after >= 0 && static_cast<int>(got.size()) >= stop_after) {
+        o->results = std::move(got);
+        return ErrDownstream;
+      }
+    }
+    o->in_flight_at_close = p->in_flight.load();
+    o->closed = true;
+    o->results = std::move(got);
+    return {};
+  });
+  (void)g.wait();
+  std::sort(o->results.begin(), o->results.end());
+  return *o;
+}
+
+// `out` was closed, once all work had finished, and fan_out waited for its workers.
+void expect_closed_after_workers(Check& check, const Outcome& o) {
+  check.expect(o.closed, "downstream sees `out` closed", "`out` was never closed",
+               "fan_out closes `out` on every way out: after wait(), also when a worker failed.");
+  check.expect(o.in_flight_at_return == 0, "no work call still in progress when fan_out returns",
+               fmt::format("fan_out returned while {} work call(s) were still busy", o.in_flight_at_return),
+               "Wait for every worker (the group's wait()) before returning, also when one of them failed: "
+               "returning at the first error leaves the others running.");
+  check.expect(o.in_flight_at_close == 0, "no work call still in progress when `out` is closed",
+               fmt::format("{} work call(s) still in progress when downstream saw `out` closed", o.in_flight_at_close),
+               "Close `out` after the workers' group has finished (after wait()), never before.");
+}
+
+// The stage's failure: the worker's error, not the cancellation it caused.
+void expect_failure(Check& check, const goro::Error& err, const goro::Error& target, std::string_view target_name) {
+  check.expect_not_is(err, goro::Canceled, "goro::Canceled",
+                      "The failing worker's error is the cause; the others' Canceled is its consequence. Return "
+                      "what the workers' group's wait() returns: the first error.");
+  check.expect_is(err, target, target_name,
+                  "Return the failing work's error from the worker (wrapped with {:w} if you add detail); the "
+                  "group keeps it and wait() returns it.");
+}
+
+// A failure stopped the intake: at most one more item per worker after the failure.
+void expect_intake_stopped(Check& check, const Probe& p) {
+  const int at = p.calls_at_failure.load();
+  const int after = p.calls.load() - at;
+  check.expect(at >= 0 && after <= kWorkers, fmt::format("at most {} work calls started after the failure", kWorkers),
+               fmt::format("{} work calls started after the failure: the workers kept taking items", after),
+               "After a failure the workers' context is done: each worker must see wctx.done() in the select "
+               "around its receive and stop taking items.");
+}
+
+}  // namespace
+
+DOJO_CHECK("every result reaches downstream exactly once, then `out` is closed",
+           "Each worker loops: receive from `in`, work, send on `out`. fan_out closes `out` once, after the "
+           "workers' group has finished.") {
+  auto p = std::make_shared<Probe>();
+  const auto items = range(1, 100);
+  check.say("running upstream {1 .. 100} -> fan_out(work = 3 * item + 1) -> downstream");
+  Outcome o = pipeline(goro::background(), items, tracked(p, {}), p);
+  check.expect_ok(o.err, "fan_out(...)");
+  check.expect(o.results == results_of(items), fmt::format("the results {} (in any order)", list(results_of(items))),
+               fmt::format("the results {}", list(o.results)),
+               "Every item is taken by exactly one worker, and every result is sent before `out` is closed.");
+  check.expect_eq(p->calls.load(), 100, "calls to work");
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("exactly 4 work calls run at the same time, never more",
+           "Start kWorkers tasks that each loop over `in`. One task per item has no bound; a single worker "
+           "has no concurrency.") {
+  auto p = std::make_shared<Probe>();
+  // 10 ms per item on the virtual clock; the real-threads run really waits, so 1 ms there.
+  const goro::Duration per_item = check.deterministic() ? goro::Duration(10ms) : goro::Duration(1ms);
+  const auto items = range(1, 100);
+  check.say(fmt::format("running upstream {{1 .. 100}} -> fan_out(work takes {} per item) -> downstream",
+                        goro::format_duration(per_item)));
+  const goro::Time start = goro::now();
+  Outcome o = pipeline(goro::background(), items, tracked(p, {.per_item = per_item}), p);
+  const goro::Duration took = goro::since(start);
+  check.expect_ok(o.err, "fan_out(...)");
+  check.expect_eq(o.results.size(), items.size(), "the number of results");
+  const int peak = p->peak.load();
+  check.expect(peak <= kWorkers, fmt::format("at most {} work calls at once", kWorkers),
+               fmt::format("{} work calls at once: the concurrency is not bounded by the workers", peak),
+               "Exactly kWorkers long-lived workers; not a task per item.");
+  if (check.deterministic()) {
+    check.expect(peak == kWorkers, fmt::format("{} work calls at once", kWorkers),
+                 fmt::format("only {} work call(s) at once", peak),
+                 "All kWorkers workers take items at the same time: start them all before waiting for any.");
+    // 100 items / 4 workers * 10 ms = 250 ms.
+    check.expect(took <= 260ms, "the 100 items take about 250 ms (virtual) with 4 workers",
+                 fmt::format("they took {}", goro::format_duration(took)));
+  }
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("an empty input: nil, `out` closed, work never called",
+           "`in` closed at once: every worker's first receive says so, the group finishes, `out` is closed.") {
+  auto p = std::make_shared<Probe>();
+  check.say("running upstream {} -> fan_out -> downstream");
+  Outcome o = pipeline(goro::background(), {}, tracked(p, {}), p);
+  check.expect_ok(o.err, "fan_out(...)");
+  check.expect_eq(p->calls.load(), 0, "calls to work");
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("one item", "One worker gets it; the other three find `in` closed. `out` is closed once, after all four.") {
+  auto p = std::make_shared<Probe>();
+  check.say("running upstream {7} -> fan_out(work = 3 * item + 1) -> downstream");
+  Outcome o = pipeline(goro::background(), {7}, tracked(p, {}), p);
+  check.expect_ok(o.err, "fan_out(...)");
+  check.expect_eq(o.results, std::vector<int>{22}, "the results");
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("a failing worker cancels the others promptly, and its error is returned",
+           "Give work the workers' group context (wctx), made with ErrGroup::with_context: the first failure "
+           "cancels it, the others' work sees wctx.done(), and wait() returns the failure.") {
+  auto p = std::make_shared<Probe>();
+  // The other items would take 10 s (real threads: 2 s) unless their ctx is cancelled.
+  const goro::Duration patience = check.deterministic() ? goro::Duration(10s) : goro::Duration(2s);
+  check.say(fmt::format("running upstream {{1 .. 40}} -> fan_out(item 2 fails with ErrBroken after 5 ms; the others "
+                        "take {} unless their ctx is done) -> downstream",
+                        goro::format_duration(patience)));
+  Outcome o = pipeline(goro::background(), range(1, 40),
+                       tracked(p, {.per_item = patience, .fails = {{2, ErrBroken}}, .fail_after = 5ms}), p);
+  expect_failure(check, o.err, ErrBroken, "ErrBroken");
+  check.expect(p->timed_out.load() == 0, "every other work call is cancelled by the failure",
+               fmt::format("{} work call(s) were never told to stop and ran to their end", p->timed_out.load()),
+               "The workers must share a context that the failure cancels: the one from "
+               "ErrGroup::with_context(ctx), handed to work. The caller's ctx is not cancelled by a worker.");
+  if (check.deterministic()) {
+    const auto late = o.returned_at - p->failed_at.load();
+    check.expect(late <= 100ms, "fan_out returns within 100 ms (virtual time) of the failure",
+                 fmt::format("fan_out returned {} after the failure", goro::format_duration(late)));
+  }
+  expect_intake_stopped(check, *p);
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("a failure at the first item: almost nothing else is processed",
+           "After the failure each worker sees wctx.done() next to its receive and stops taking items.") {
+  auto p = std::make_shared<Probe>();
+  check.say("running upstream {1 .. 1000} -> fan_out(work fails on item 1 with ErrBroken) -> downstream");
+  Outcome o = pipeline(goro::background(), range(1, 1000), tracked(p, {.fails = {{1, ErrBroken}}}), p);
+  expect_failure(check, o.err, ErrBroken, "ErrBroken");
+  check.expect(p->calls.load() <= 3 * kWorkers, fmt::format("at most {} work calls", 3 * kWorkers),
+               fmt::format("{} work calls: the workers kept taking items after the failure", p->calls.load()));
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("a failure at the last item: the result is the error",
+           "The last item can fail too: the result is that error, and `out` is still closed once.") {
+  auto p = std::make_shared<Probe>();
+  check.say("running upstream {1 .. 50} -> fan_out(work fails on item 50 with ErrBroken) -> downstream");
+  Outcome o = pipeline(goro::background(), range(1, 50), tracked(p, {.fails = {{50, ErrBroken}}}), p);
+  expect_failure(check, o.err, ErrBroken, "ErrBroken");
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("several items fail at once: one of their errors is returned, never Canceled",
+           "The workers' group keeps the first error a worker returned; the rest are dropped.") {
+  auto p = std::make_shared<Probe>();
+  const goro::Error e3 = goro::new_error("broken 3");
+  const goro::Error e4 = goro::new_error("broken 4");
+  const goro::Error e5 = goro::new_error("broken 5");
+  check.say("running upstream {1 .. 30} -> fan_out(items 3, 4 and 5 fail at once) -> downstream");
+  Outcome o =
+      pipeline(goro::background(), range(1, 30), tracked(p, {.fails = {{3, e3}, {4, e4}, {5, e5}}}), p);
+  check.expect_not_is(o.err, goro::Canceled, "goro::Canceled");
+  check.expect(goro::is(o.err, e3) || goro::is(o.err, e4) || goro::is(o.err, e5),
+               "an error that goro::is finds \"broken 3\", \"broken 4\" or \"broken 5\" in",
+               Check::describe_error(o.err), "Return what the workers' group's wait() returns.");
+  expect_closed_after_workers(check, o);
+}
+
+namespace {
+struct BadValue {
+  int item;
+  [[nodiscard]] std::string message() const { return fmt::format("bad value {}", item); }
+};
+}  // namespace
+
+DOJO_CHECK("a typed error from work is found with goro::as",
+           "Return work's error itself, or wrap it with {:w}; {} would keep only its text.") {
+  auto p = std::make_shared<Probe>();
+  check.say("running upstream {1 .. 20} -> fan_out(work fails on item 9 with make_error(BadValue{9})) -> downstream");
+  auto base = tracked(p, {});
+  Outcome o = pipeline(goro::background(), range(1, 20),
+                       [base](const goro::Context& ctx, int item) -> goro::Result<int> {
+                         if (item == 9) return goro::make_error(BadValue{item});
+                         return base(ctx, item);
+                       },
+                       p);
+  auto bad = check.expect_as<BadValue>(o.err, "BadValue");
+  check.expect_eq(bad.item, 9, "the BadValue's item");
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("an already-cancelled context: its error, `out` closed, `in` untouched, work never called",
+           "Check ctx.err() first; close `out` on that path too (the downstream stage is waiting for it), and "
+           "leave `in` alone: it belongs upstream.") {
+  auto [ctx, cancel] = goro::with_cancel(goro::background());
+  cancel();
+  auto p = std::make_shared<Probe>();
+  auto in = goro::make_chan<int>(3);
+  auto out = goro::make_chan<int>(8);
+  in.send(1);
+  in.send(2);
+  in.send(3);
+  check.say("calling fan_out(ctx, in, out, work) with ctx already cancelled, `in` holding 1, 2, 3 (not closed)");
+  goro::Error err = fan_out(ctx, in, out, tracked(p, {}));
+  check.expect_is(err, goro::Canceled, "goro::Canceled");
+  check.expect_eq(p->calls.load(), 0, "calls to work");
+  check.expect_eq(in.len(), std::size_t{3}, "items left in `in`");
+  int v = 0;
+  bool ok = true;
+  const bool ready = goro::select(goro::on_recv(out, &v, &ok), goro::on_default()) == 0;
+  check.expect(ready && !ok, "`out` closed and empty", ready ? fmt::format("`out` held the value {}", v) : "`out` open",
+               "Close `out` on every way out of fan_out, the early return included.");
+}
+
+DOJO_CHECK("the caller cancels while the workers are busy: the context's error, promptly",
+           "The workers' context derives from ctx, so the caller's cancellation reaches every worker: in its "
+           "receive, in work, and in its send.") {
+  auto p = std::make_shared<Probe>();
+  const goro::Duration per_item = check.deterministic() ? goro::Duration(10ms) : goro::Duration(1ms);
+  const goro::Duration cancel_after = 20 * per_item;
+  auto [ctx, cancel] = goro::with_cancel(goro::background());
+  auto cancelled_at = std::make_shared<std::atomic<goro::Time>>();
+  goro::Timer canceller = goro::after_func(cancel_after, [cancel = cancel, cancelled_at] {
+    cancelled_at->store(goro::now());
+    cancel();
+  });
+  check.say(fmt::format("running upstream {{1 .. 1000}} -> fan_out(work takes {} per item) -> downstream; the "
+                        "caller cancels after {}",
+                        goro::format_duration(per_item), goro::format_duration(cancel_after)));
+  Outcome o = pipeline(ctx, range(1, 1000), tracked(p, {.per_item = per_item}), p);
+  (void)canceller.stop();
+  check.expect_is(o.err, goro::Canceled, "goro::Canceled");
+  check.expect(p->calls.load() < 1000, "the workers stop: far fewer than 1000 work calls",
+               fmt::format("{} work calls", p->calls.load()));
+  if (check.deterministic()) {
+    const auto late = o.returned_at - cancelled_at->load();
+    check.expect(late <= 100ms, "fan_out returns within 100 ms (virtual time) of the cancellation",
+                 fmt::format("fan_out returned {} after the cancellation", goro::format_duration(late)));
+  }
+  expect_closed_after_workers(check, o);
+  cancel();
+}
+
+DOJO_CHECK("downstream stops reading: the workers' sends give up, fan_out returns promptly",
+           "Send on `out` in a select with wctx.done(): when the caller's group is cancelled because downstream "
+           "failed, a plain send would wait forever for a reader that is gone.") {
+  auto p = std::make_shared<Probe>();
+  check.say("running upstream {1 .. 200} -> fan_out -> downstream, which fails after 5 results and stops reading");
+  Outcome o = pipeline(goro::background(), range(1, 200), tracked(p, {}), p, 5);
+  check.expect_is(o.err, goro::Canceled, "goro::Canceled",
+                  "fan_out's context was cancelled by the downstream failure; its workers stop and it returns "
+                  "the context's error.");
+  check.expect(o.in_flight_at_return == 0, "no work call still in progress when fan_out returns",
+               fmt::format("fan_out returned while {} work call(s) were still busy", o.in_flight_at_return));
+}
+
+DOJO_CHECK("a large input: every result arrives exactly once",
+           "Each item is received by exactly one worker; every result is sent before `out` is closed.") {
+  auto p = std::make_shared<Probe>();
+  const int n = check.deterministic() ? 10'000 : 2'000;
+  const auto items = range(1, n);
+  check.say(fmt::format("running upstream {{1 .. {}}} -> fan_out(work = 3 * item + 1) -> downstream", n));
+  Outcome o = pipeline(goro::background(), items, tracked(p, {.yield = false}), p);
+  check.expect_ok(o.err, "fan_out(...)");
+  check.expect(o.results == results_of(items), fmt::format("the {} results, each once", n),
+               fmt::format("{} results, not the expected ones", o.results.size()));
+  expect_closed_after_workers(check, o);
+}
+
+DOJO_CHECK("the result does not depend on the schedule",
+           "Close `out` only after wait(); return wait()'s error; every blocking step of a worker sits in a "
+           "select with wctx.done().",
+           dojo::grader::Options{.seeds = 12}) {
+  auto good = std::make_shared<Probe>();
+  const auto items = range(1, 30);
+  check.say("running upstream {1 .. 30} -> fan_out(work = 3 * item + 1) -> downstream");
+  Outcome o = pipeline(goro::background(), items, tracked(good, {}), good);
+  check.expect_ok(o.err, "fan_out(...)");
+  check.expect(o.results == results_of(items), "every result once", fmt::format("the results {}", list(o.results)));
+  expect_closed_after_workers(check, o);
+  auto bad = std::make_shared<Probe>();
+  check.say("running upstream {1 .. 30} -> fan_out(work fails on item 12 with ErrBroken) -> downstream");
+  o = pipeline(goro::background(), items, tracked(bad, {.fails = {{12, ErrBroken}}}), bad);
+  expect_failure(check, o.err, ErrBroken, "ErrBroken");
+  expect_closed_after_workers(check, o);
+}
