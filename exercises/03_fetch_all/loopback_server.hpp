@@ -1,0 +1,271 @@
+// Exercise 03 — the HTTP server that the examples and the grader talk to (do not edit).
+//
+// A cpp-httplib server on 127.0.0.1, on a free port, run by its own threads (not goro tasks).
+// It answers:
+//
+//   /ok/NAME?ms=M                 200 "page NAME", after M ms
+//   /hang/NAME?ms=M               200, but the body trickles out one byte every 2 ms for M ms
+//                                 (default 1000): a slow request that fetch_all must be able to
+//                                 abort. The server notices when the client closes the
+//                                 connection early ("dropped") and when.
+//   /status/CODE/NAME?open=K      status CODE (500, 503, 404, ...), once K /hang requests are
+//                                 open at the same time (or after 2 s if they never are)
+//
+// and records every request: when it arrived, when it ended, whether the client dropped it,
+// and the most requests it ever had in flight at once. Every wait it does is bounded.
+#pragma once
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace dojo::ex03::testing {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+/// Milliseconds from `a` to `b`, for messages.
+inline long long ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+/// What the server saw of one request.
+struct Seen {
+  std::string target;                      // "/hang/a?ms=1000"
+  bool hang = false;                       // a /hang request
+  Clock::time_point arrived;               // its handler started
+  std::optional<Clock::time_point> ended;  // the response was complete, or the client dropped it
+  bool dropped = false;                    // the client closed the connection before the end
+};
+
+class LoopbackServer {
+ public:
+  /// The body of /ok/NAME.
+  static std::string page(std::string_view name) { return fmt::format("page {}", name); }
+
+  LoopbackServer() {
+    // A write to a connection the client has closed must fail with EPIPE (that is how the
+    // server notices a dropped request), not end the process with SIGPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+    // One thread per open connection: enough for a client that (wrongly) opens dozens at once.
+    svr_.new_task_queue = [] { return new httplib::ThreadPool(40); };
+    svr_.set_keep_alive_max_count(1);  // one request per connection, then close
+    svr_.set_socket_options([this](int s) {
+      httplib::default_socket_options(s);
+      listen_fd_ = s;
+    });
+    svr_.Get(R"(/ok/([\w-]+))", [this](const httplib::Request& req, httplib::Response& res) { on_ok(req, res); });
+    svr_.Get(R"(/hang/([\w-]+))", [this](const httplib::Request& req, httplib::Response& res) { on_hang(req, res); });
+    svr_.Get(R"(/status/(\d+)/([\w-]+))",
+             [this](const httplib::Request& req, httplib::Response& res) { on_status(req, res); });
+    port_ = svr_.bind_to_any_port("127.0.0.1");
+    if (port_ <= 0) throw std::runtime_error("loopback server: cannot bind 127.0.0.1");
+    // The library listens with a backlog of 5; 8 clients connecting at the same moment on a
+    // busy machine could overflow it and wait a second for a SYN retry. Linux lets a
+    // listening socket deepen its backlog by calling listen again.
+    if (listen_fd_ != -1) ::listen(listen_fd_, 128);
+    thread_ = std::thread([this] { svr_.listen_after_bind(); });
+    // stop() only works once the accept loop runs: wait for it (microseconds, bounded).
+    for (int i = 0; i < 2000 && !svr_.is_running(); ++i) std::this_thread::sleep_for(1ms);
+    refused_fd_ = bound_but_not_listening(refused_port_);
+  }
+
+  ~LoopbackServer() {
+    {
+      std::lock_guard lk(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    svr_.stop();
+    thread_.join();
+    if (refused_fd_ != -1) ::close(refused_fd_);
+  }
+
+  LoopbackServer(const LoopbackServer&) = delete;
+  LoopbackServer& operator=(const LoopbackServer&) = delete;
+
+  [[nodiscard]] std::string url(std::string_view path) const { return fmt::format("http://127.0.0.1:{}{}", port_, path); }
+  [[nodiscard]] std::string ok_url(std::string_view name, int ms = 0) const {
+    return url(fmt::format("/ok/{}?ms={}", name, ms));
+  }
+  [[nodiscard]] std::string hang_url(std::string_view name, int ms = 1000) const {
+    return url(fmt::format("/hang/{}?ms={}", name, ms));
+  }
+  [[nodiscard]] std::string status_url(int code, std::string_view name, int open_hangs = 0) const {
+    return url(fmt::format("/status/{}/{}?open={}", code, name, open_hangs));
+  }
+  /// A URL on a port where nothing listens: connecting to it is refused at once.
+  [[nodiscard]] std::string refused_url(std::string_view name) const {
+    return fmt::format("http://127.0.0.1:{}/{}", refused_port_, name);
+  }
+
+  /// Every request so far, in the order they arrived.
+  [[nodiscard]] std::vector<Seen> seen() const {
+    std::lock_guard lk(mu_);
+    return seen_;
+  }
+  /// The most requests in flight at the same moment.
+  [[nodiscard]] int peak() const {
+    std::lock_guard lk(mu_);
+    return peak_;
+  }
+  /// When the first /status request sent its error status.
+  [[nodiscard]] std::optional<Clock::time_point> failed_at() const {
+    std::lock_guard lk(mu_);
+    return failed_at_;
+  }
+  /// How many /hang requests were open when the first /status request sent its error.
+  [[nodiscard]] int hangs_open_at_failure() const {
+    std::lock_guard lk(mu_);
+    return hangs_open_at_failure_;
+  }
+
+  /// Blocks (real time, at most `bound`) until `n` /hang requests are open at once; false on
+  /// timeout or interrupt(). Call it inside goro::blocking from a goro task.
+  bool wait_open_hangs(int n, Clock::duration bound) {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, bound, [&] { return hangs_open_ >= n || interrupted_ || stopping_; }) && hangs_open_ >= n;
+  }
+  /// Blocks (real time, at most `bound`) until no request is in flight; false on timeout.
+  bool wait_idle(Clock::duration bound) {
+    std::unique_lock lk(mu_);
+    return cv_.wait_for(lk, bound, [&] { return in_flight_ == 0 || stopping_; }) && in_flight_ == 0;
+  }
+  /// Ends every wait_open_hangs at once.
+  void interrupt() {
+    {
+      std::lock_guard lk(mu_);
+      interrupted_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  static int param(const httplib::Request& req, const char* key, int fallback) {
+    return req.has_param(key) ? std::stoi(req.get_param_value(key)) : fallback;
+  }
+
+  static int bound_but_not_listening(int& port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("loopback server: socket() failed");
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = 0;
+    socklen_t len = sizeof a;
+    if (::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) {
+      ::close(fd);
+      throw std::runtime_error("loopback server: cannot reserve a port");
+    }
+    port = ntohs(a.sin_port);
+    return fd;  // kept open (and never listening) so that no one else gets the port
+  }
+
+  // mu_ held.
+  std::size_t arrive(const httplib::Request& req, bool hang) {
+    seen_.push_back({req.target, hang, Clock::now(), std::nullopt, false});
+    peak_ = std::max(peak_, ++in_flight_);
+    if (hang) ++hangs_open_;
+    cv_.notify_all();
+    return seen_.size() - 1;
+  }
+  // mu_ held. Idempotent: the first end of a request counts.
+  void end(std::size_t i, bool dropped) {
+    Seen& s = seen_[i];
+    if (s.ended) return;
+    s.ended = Clock::now();
+    s.dropped = dropped;
+    --in_flight_;
+    if (s.hang) --hangs_open_;
+    cv_.notify_all();
+  }
+
+  void on_ok(const httplib::Request& req, httplib::Response& res) {
+    std::unique_lock lk(mu_);
+    std::size_t i = arrive(req, false);
+    cv_.wait_for(lk, std::chrono::milliseconds(param(req, "ms", 0)), [&] { return stopping_; });
+    res.set_content(page(req.matches[1].str()), "text/plain");
+    end(i, false);
+  }
+
+  void on_status(const httplib::Request& req, httplib::Response& res) {
+    std::unique_lock lk(mu_);
+    std::size_t i = arrive(req, false);
+    const int open = param(req, "open", 0);
+    cv_.wait_for(lk, 2s, [&] { return hangs_open_ >= open || stopping_; });
+    if (!failed_at_) {
+      failed_at_ = Clock::now();
+      hangs_open_at_failure_ = hangs_open_;
+    }
+    res.status = std::stoi(req.matches[1].str());
+    res.set_content(fmt::format("failure {}", req.matches[2].str()), "text/plain");
+    end(i, false);
+  }
+
+  void on_hang(const httplib::Request& req, httplib::Response& res) {
+    std::size_t i = 0;
+    {
+      std::lock_guard lk(mu_);
+      i = arrive(req, true);
+    }
+    const auto start = Clock::now();
+    const auto length = std::chrono::milliseconds(param(req, "ms", 1000));
+    res.set_chunked_content_provider(
+        "text/plain",
+        [this, i, start, length](std::size_t, httplib::DataSink& sink) {
+          std::unique_lock lk(mu_);
+          cv_.wait_for(lk, 2ms, [&] { return stopping_; });
+          if (stopping_ || Clock::now() - start >= length) {
+            end(i, false);
+            lk.unlock();
+            sink.done();
+            return true;
+          }
+          lk.unlock();
+          if (sink.write(".", 1)) return true;
+          lk.lock();
+          end(i, true);  // the write failed: the client has closed the connection
+          return false;
+        },
+        [this, i](bool success) {  // also called when the library itself gave up on the socket
+          std::lock_guard lk(mu_);
+          end(i, !success);
+        });
+  }
+
+  httplib::Server svr_;
+  std::thread thread_;
+  int port_ = 0;
+  int listen_fd_ = -1;
+  int refused_port_ = 0;
+  int refused_fd_ = -1;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Seen> seen_;
+  int in_flight_ = 0;
+  int peak_ = 0;
+  int hangs_open_ = 0;
+  std::optional<Clock::time_point> failed_at_;
+  int hangs_open_at_failure_ = 0;
+  bool interrupted_ = false;
+  bool stopping_ = false;
+};
+
+}  // namespace dojo::ex03::testing

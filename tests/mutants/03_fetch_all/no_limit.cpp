@@ -1,0 +1,24 @@
+// Mutant of exercise 03: the group has no limit. Every URL gets its request at the same time,
+// so a long list opens dozens of connections at once instead of at most 8.
+// expect: at most 8 requests in flight at once
+#include "fetch_all.hpp"
+
+namespace dojo::ex03 {
+
+goro::Result<std::vector<std::string>> fetch_all(const goro::Context& ctx, const std::vector<std::string>& urls) {
+  if (goro::Error err = ctx.err()) return err;
+  auto [g, gctx] = goro::ErrGroup::with_context(ctx);  // BUG: no g.set_limit(kMaxInFlight)
+  std::vector<std::string> bodies(urls.size());
+  for (std::size_t i = 0; i < urls.size(); ++i) {
+    g.go([gctx = gctx, &url = urls[i], &body = bodies[i]]() -> goro::Error {
+      auto r = http_get(gctx, url);
+      if (!r) return goro::errorf("GET {}: {:w}", url, r.error());
+      body = std::move(*r);
+      return {};
+    });
+  }
+  if (goro::Error err = g.wait()) return err;
+  return bodies;
+}
+
+}  // namespace dojo::ex03
