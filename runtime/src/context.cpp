@@ -17,7 +17,9 @@
 
 #include "goro/detail/trace_hooks.hpp"
 
+#include <algorithm>
 #include <unordered_map>
+#include <vector>
 
 #include "goro/detail/waitq.hpp"
 #include "sched_internal.hpp"
@@ -73,6 +75,7 @@ struct ChildNode : std::enable_shared_from_this<ChildNode> {
   void unlink();
 
   CancelState* parent_cc = nullptr;       // registered in parent_cc->children
+  std::uint64_t link_seq = 0;             // registration order among parent_cc's children
   std::shared_ptr<ForeignLink> foreign;   // registered through a custom after_func hook
   std::shared_ptr<ChanWatch> watch;       // watching a custom parent's done channel
   std::shared_ptr<ChildNode> self_keep;   // while watching (Go: the watcher goroutine)
@@ -99,8 +102,11 @@ struct CancelState final : ChildNode {
     cause = std::move(c);
     if (tracing()) trace_ctx_cancel(done.state()->id(), err, cause);
     done.state()->close();
-    auto kids = std::move(children);
+    // Children are cancelled in the order they registered, not in the hash map's
+    // (pointer-dependent) order: deterministic runs and their traces stay reproducible.
+    std::vector<std::pair<ChildNode*, std::shared_ptr<ChildNode>>> kids(children.begin(), children.end());
     children.clear();
+    std::sort(kids.begin(), kids.end(), [](const auto& a, const auto& b) { return a.first->link_seq < b.first->link_seq; });
     for (auto& [child, owner] : kids) {
       child->parent_cc = nullptr;
       child->parent_done(err, cause);
@@ -115,6 +121,7 @@ struct CancelState final : ChildNode {
   Error err;
   Error cause;
   std::unordered_map<ChildNode*, std::shared_ptr<ChildNode>> children;
+  std::uint64_t child_seq = 0;  // numbers registrations (ChildNode::link_seq)
 
   // Deadline contexts.
   Scheduler* sched = nullptr;
@@ -270,6 +277,7 @@ void propagate(const Context& parent, ChildNode& child) {
   if (CancelState* ps = parent_cancel_state(parent, d)) {
     ps->children.emplace(&child, child.shared_from_this());
     child.parent_cc = ps;
+    child.link_seq = ++ps->child_seq;
     return;
   }
   auto link = std::make_shared<ForeignLink>();

@@ -167,7 +167,7 @@ class RecoveringGroupState final : public Waitable {
 namespace {
 
 void start(std::shared_ptr<ErrGroupState> s, std::function<Error()> f, std::uint64_t gen, Task* parent,
-           std::source_location loc) {
+           std::source_location loc, std::string name = {}) {
   s->task_started();
   spawn_task_locked(
       [s, f = std::move(f), gen]() mutable {
@@ -189,7 +189,7 @@ void start(std::shared_ptr<ErrGroupState> s, std::function<Error()> f, std::uint
         Lock lk(big_lock());
         s->task_finished(gen);
       },
-      {}, loc, parent->id, *parent->sched);
+      std::move(name), loc, parent->id, *parent->sched);
 }
 
 }  // namespace
@@ -212,6 +212,13 @@ void ErrGroup::go(std::function<Error()> f, std::source_location loc) const {
   detail::Lock lk = detail::lock_at_point();
   std::uint64_t gen = s_->take_slot(lk, loc);
   detail::start(s_, std::move(f), gen, self, loc);
+}
+
+void ErrGroup::go_named(std::string name, std::function<Error()> f, std::source_location loc) const {
+  detail::Task* self = detail::current_task();
+  detail::Lock lk = detail::lock_at_point();
+  std::uint64_t gen = s_->take_slot(lk, loc);
+  detail::start(s_, std::move(f), gen, self, loc, std::move(name));
 }
 
 bool ErrGroup::try_go(std::function<Error()> f, std::source_location loc) const {

@@ -343,6 +343,8 @@ class SimScheduler final : public Scheduler {
       std::uint64_t want = replay_[replay_pos_++];
       auto it = std::find_if(runnable_.begin(), runnable_.end(), [&](Task* t) { return t->id == want; });
       if (it != runnable_.end()) i = static_cast<std::size_t>(it - runnable_.begin());
+    } else if (std::size_t c = consult_chooser(); c < runnable_.size()) {
+      i = c;
     } else if (opts_.strategy == Strategy::random) {
       i = static_cast<std::size_t>(rng_() % runnable_.size());
     } else {
@@ -353,6 +355,22 @@ class SimScheduler final : public Scheduler {
     runnable_[i] = runnable_.back();
     runnable_.pop_back();
     return t;
+  }
+
+  // SimOptions::chooser: the index in runnable_ of the task it picks, or runnable_.size()
+  // to leave the choice to the strategy. The rng is not touched, so a chooser that always
+  // returns 0 changes nothing.
+  std::size_t consult_chooser() {
+    if (!opts_.chooser || stopping_) return runnable_.size();
+    SimDecision d;
+    d.step = result_.steps;
+    d.runnable.reserve(runnable_.size());
+    for (Task* t : runnable_) d.runnable.push_back(info(*t));
+    std::sort(d.runnable.begin(), d.runnable.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
+    std::uint64_t want = opts_.chooser(d);
+    if (want == 0) return runnable_.size();
+    auto it = std::find_if(runnable_.begin(), runnable_.end(), [&](Task* t) { return t->id == want; });
+    return static_cast<std::size_t>(it - runnable_.begin());
   }
 
   static std::uint64_t& prio(Task* t) { return static_cast<FiberState*>(t->backend)->priority; }
@@ -533,20 +551,22 @@ class SimScheduler final : public Scheduler {
     exited_.clear();
   }
 
+  static TaskInfo info(const Task& t) {
+    TaskInfo ti;
+    ti.id = t.id;
+    ti.parent_id = t.parent_id;
+    ti.name = t.name;
+    ti.started_at = t.started_at;
+    ti.state = t.state;
+    ti.reason = t.block.reason;
+    if (t.block.object != nullptr) ti.blocked_on = t.block.object->describe();
+    ti.blocked_at = t.block.where;
+    return ti;
+  }
+
   std::vector<TaskInfo> snapshot() {
     std::vector<TaskInfo> out;
-    for (auto& [id, t] : live_) {
-      TaskInfo ti;
-      ti.id = t->id;
-      ti.parent_id = t->parent_id;
-      ti.name = t->name;
-      ti.started_at = t->started_at;
-      ti.state = t->state;
-      ti.reason = t->block.reason;
-      if (t->block.object != nullptr) ti.blocked_on = t->block.object->describe();
-      ti.blocked_at = t->block.where;
-      out.push_back(std::move(ti));
-    }
+    for (auto& [id, t] : live_) out.push_back(info(*t));
     std::sort(out.begin(), out.end(), [](const TaskInfo& a, const TaskInfo& b) { return a.id < b.id; });
     return out;
   }

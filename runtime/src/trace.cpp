@@ -193,6 +193,10 @@ class Recorder {
     std::lock_guard g(mu);
     return state_ != State::off;
   }
+  std::uint64_t events_written() {
+    std::lock_guard g(mu);
+    return state_ == State::bound ? seq_ : 0;
+  }
   std::string path() {
     std::lock_guard g(mu);
     return state_ == State::off ? std::string() : path_;
@@ -656,5 +660,6 @@ void start(const std::string& path) { detail::recorder().start(path); }
 void stop() noexcept { detail::recorder().stop(); }
 bool active() noexcept { return detail::recorder().active(); }
 std::string path() { return detail::recorder().path(); }
+std::uint64_t events_written() noexcept { return detail::recorder().events_written(); }
 
 }  // namespace goro::trace

@@ -61,6 +61,10 @@ class ErrGroup {
   /// reached, until an active task returns.
   void go(std::function<Error()> f, std::source_location loc = std::source_location::current()) const;
 
+  /// go(f), with the task labelled `name` in diagnostics and traces (like goro::go_named).
+  void go_named(std::string name, std::function<Error()> f,
+                std::source_location loc = std::source_location::current()) const;
+
   /// Runs `f` in a new task if the limit allows it now; returns false (and does not run `f`)
   /// otherwise. Never blocks.
   [[nodiscard]] bool try_go(std::function<Error()> f, std::source_location loc = std::source_location::current()) const;

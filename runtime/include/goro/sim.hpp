@@ -40,6 +40,16 @@ enum class Strategy {
   pct,
 };
 
+/// One scheduling decision, as a SimOptions::chooser sees it.
+struct SimDecision {
+  std::uint64_t step = 0;  // 1-based number of this decision (SimResult::steps once made)
+  /// The tasks that may run next, ordered by id (state runnable). For a task woken from a
+  /// blocking operation, `reason`, `blocked_on` and `blocked_at` still describe that operation
+  /// (what it is about to complete); for a task that was just started or preempted they are
+  /// empty (reason none) and `started_at` says where it was started.
+  std::vector<TaskInfo> runnable;
+};
+
 struct SimOptions {
   std::uint64_t seed = 1;
   Strategy strategy = Strategy::pct;
@@ -49,6 +59,15 @@ struct SimOptions {
   std::size_t stack_size = 128 * 1024;  // bytes of stack per task
   /// A replay string from a previous run (SimResult::replay): follow its choices exactly.
   std::string replay;
+  /// Optional: consulted at every scheduling decision made while the scope runs normally
+  /// (not at the decisions that unwind a scope being stopped, and not while `replay` still
+  /// has choices). Returns the id of one of `d.runnable` to run that task next, or 0 (or an
+  /// id that is not runnable) to let `strategy` choose as if there were no chooser. Called on
+  /// the simulating thread with the runtime's lock held: it must not call goro (no tasks(),
+  /// no channel operations); goro::trace::events_written() is allowed. The choices it makes
+  /// are part of SimResult::schedule/replay, so the replay string reproduces the run without
+  /// it. Used by the visualizer's "You are the scheduler" game. Unset: no effect at all.
+  std::function<std::uint64_t(const SimDecision& d)> chooser;
 };
 
 struct SimResult {

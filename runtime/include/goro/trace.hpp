@@ -61,6 +61,12 @@ void stop() noexcept;
 /// yet, the unexpanded template).
 [[nodiscard]] std::string path();
 
+/// The number of events the active recording has written so far (the `seq` of the latest
+/// one; the meta line is not counted), 0 when none is active or bound to a run yet. A
+/// reader's Trace::events holds this many events for what has been written. Used to mark
+/// points of a deterministic run (e.g. from a SimOptions::chooser) in its trace.
+[[nodiscard]] std::uint64_t events_written() noexcept;
+
 /// RAII recording: starts in the constructor, stops in the destructor.
 class Recording {
  public:
