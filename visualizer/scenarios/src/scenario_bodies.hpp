@@ -1,0 +1,24 @@
+// The scenario programs (one function each), shared between the source files that define
+// them and the registry in scenarios.cpp. Each runs as the first task ("main") of
+// goro::simulate and uses only goro's primitives, so the run is deterministic.
+#pragma once
+
+namespace dojo::viz::bodies {
+
+// scenarios_pipelines.cpp: channels and their lifetimes.
+void sum_pipeline();
+void missing_close();
+void leaked_producer();
+void unbuffered_deadlock();
+
+// scenarios_errors.cpp: contexts, cancellation and error propagation.
+void ignored_cancellation();
+void check_then_send();
+void first_error_vs_join();
+void deadline_cascade();
+
+// scenarios_resilience.cpp: patterns on the virtual clock.
+void retry_storm();
+void breaker_opening();
+
+}  // namespace dojo::viz::bodies

@@ -1,0 +1,158 @@
+// Every built-in scenario: runs, reads back, ends as intended, is deterministic, and gives
+// the visualizer something to show (named tasks, wrapped errors).
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <string>
+
+#include "dojo/trace/reader.hpp"
+#include "dojo/viz/scenarios.hpp"
+#include "test_support.hpp"
+
+using dojo::viz::test::slurp;
+using dojo::viz::test::temp_trace;
+using Outcome = goro::SimResult::Outcome;
+
+namespace {
+
+const std::map<std::string, Outcome>& intended() {
+  static const std::map<std::string, Outcome> m{
+      {"sum_pipeline", Outcome::ok},          {"missing_close", Outcome::deadlock},
+      {"ignored_cancellation", Outcome::leak}, {"check_then_send", Outcome::leak},
+      {"leaked_producer", Outcome::leak},      {"unbuffered_deadlock", Outcome::deadlock},
+      {"first_error_vs_join", Outcome::ok},    {"retry_storm", Outcome::ok},
+      {"breaker_opening", Outcome::ok},        {"deadline_cascade", Outcome::ok},
+  };
+  return m;
+}
+
+bool has_wrap_chain(const dojo::trace::ErrorTree& e) { return e.type == "wrap" && !e.children.empty(); }
+
+}  // namespace
+
+TEST_CASE("scenarios: the gallery holds the scenarios the issue names, sum_pipeline first", "[scenarios]") {
+  const auto& all = dojo::viz::scenarios();
+  REQUIRE(all.size() == intended().size());
+  REQUIRE(all.front().name == "sum_pipeline");
+  for (const auto& s : all) {
+    INFO(s.name);
+    REQUIRE(intended().count(s.name) == 1);
+    REQUIRE(!s.title.empty());
+    REQUIRE(s.summary.size() > 40);
+    REQUIRE((s.category == "bug" || s.category == "solution" || s.category == "pattern"));
+    REQUIRE(s.body);
+    REQUIRE(dojo::viz::find_scenario(s.name) == &s);
+  }
+  REQUIRE(dojo::viz::find_scenario("no_such_scenario") == nullptr);
+}
+
+TEST_CASE("scenarios: each runs, reads back and ends as intended", "[scenarios]") {
+  for (const auto& s : dojo::viz::scenarios()) {
+    INFO(s.name);
+    const std::string path = temp_trace("run_" + s.name);
+    auto run = dojo::viz::run_scenario(s, s.seed, path);
+    REQUIRE(run.trace_path == path);
+    CHECK(run.result.outcome == intended().at(s.name));
+    if (run.result.outcome != Outcome::ok) CHECK(!run.result.report.empty());
+
+    auto t = dojo::trace::read_trace_file(path);
+    REQUIRE(t.meta.deterministic());
+    REQUIRE(t.meta.seed == s.seed);
+    REQUIRE(t.end.has_value());
+    CHECK(t.events[*t.end].outcome == goro::outcome_name(intended().at(s.name)));
+    CHECK(t.warnings.empty());
+    // A few dozen to a few hundred events.
+    CHECK(t.events.size() >= 20);
+    CHECK(t.events.size() <= 500);
+    // Named tasks besides main.
+    int named = 0;
+    for (const auto& [id, task] : t.tasks) named += !task.name.empty() && task.name != "main";
+    CHECK(named >= 1);
+    // Wrapped errors for the Errors panel.
+    bool wrapped = false;
+    for (const auto& e : t.events) {
+      if (e.err && has_wrap_chain(*e.err)) wrapped = true;
+      if (e.cause && has_wrap_chain(*e.cause)) wrapped = true;
+    }
+    CHECK(wrapped);
+    // A deadlock or leak is reported in the trace, naming the stuck tasks.
+    if (run.result.outcome == Outcome::deadlock || run.result.outcome == Outcome::leak) {
+      bool reported = false;
+      for (const auto& e : t.events)
+        if (e.type == dojo::trace::EventType::report) reported = !e.tasks.empty();
+      CHECK(reported);
+    }
+    std::remove(path.c_str());
+  }
+}
+
+TEST_CASE("scenarios: the same seed gives a byte-identical trace", "[scenarios]") {
+  for (const auto& s : dojo::viz::scenarios()) {
+    INFO(s.name);
+    const std::string a = temp_trace("det_a_" + s.name), b = temp_trace("det_b_" + s.name);
+    for (std::uint64_t seed : {s.seed, std::uint64_t{42}}) {
+      (void)dojo::viz::run_scenario(s, seed, a);
+      (void)dojo::viz::run_scenario(s, seed, b);
+      const std::string ta = slurp(a);
+      REQUIRE(!ta.empty());
+      REQUIRE(ta == slurp(b));
+    }
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+  }
+}
+
+TEST_CASE("scenarios: a replay string reproduces the run exactly", "[scenarios]") {
+  for (const auto& s : dojo::viz::scenarios()) {
+    INFO(s.name);
+    const std::string a = temp_trace("rep_a_" + s.name), b = temp_trace("rep_b_" + s.name);
+    auto first = dojo::viz::run_scenario(s, 7, a);
+    // The replay carries the seed: the seed argument is then ignored.
+    auto again = dojo::viz::run_scenario(s, 999, b, first.result.replay);
+    REQUIRE(again.result.outcome == first.result.outcome);
+    REQUIRE(again.result.schedule == first.result.schedule);
+    REQUIRE(slurp(a) == slurp(b));
+    std::remove(a.c_str());
+    std::remove(b.c_str());
+  }
+}
+
+TEST_CASE("scenarios: the outcome does not depend on the seed for the classic bugs", "[scenarios]") {
+  // check_then_send is schedule-dependent on purpose; the others show their idea on any seed.
+  for (const auto& s : dojo::viz::scenarios()) {
+    if (s.name == "check_then_send") continue;
+    INFO(s.name);
+    const std::string path = temp_trace("seeds_" + s.name);
+    for (std::uint64_t seed = 1; seed <= 10; ++seed) {
+      INFO("seed " << seed);
+      CHECK(dojo::viz::run_scenario(s, seed, path).result.outcome == intended().at(s.name));
+    }
+    std::remove(path.c_str());
+  }
+}
+
+TEST_CASE("scenarios: dojo-viz-scenarios lists and writes traces", "[scenarios][cli]") {
+  const std::string cli = DOJO_VIZ_SCENARIOS_CLI;
+  const std::string list_out = temp_trace("cli_list") + ".txt";
+  REQUIRE(std::system((cli + " --list > " + list_out).c_str()) == 0);
+  const std::string listing = slurp(list_out);
+  for (const auto& s : dojo::viz::scenarios()) CHECK(listing.find(s.name) != std::string::npos);
+
+  const std::string path = temp_trace("cli_run");
+  const std::string out = temp_trace("cli_run") + ".txt";
+  REQUIRE(std::system((cli + " --run missing_close --seed 3 --out " + path + " > " + out).c_str()) == 0);
+  CHECK(slurp(out).find("deadlock") != std::string::npos);
+  auto t = dojo::trace::read_trace_file(path);
+  CHECK(t.meta.seed == 3u);
+  // The same run through the library gives the same bytes.
+  const std::string lib = temp_trace("cli_lib");
+  (void)dojo::viz::run_scenario(*dojo::viz::find_scenario("missing_close"), 3, lib);
+  CHECK(slurp(lib) == slurp(path));
+
+  CHECK(std::system((cli + " --run no_such --out " + path + " 2>/dev/null").c_str()) != 0);
+  CHECK(std::system((cli + " --run missing_close --seed x --out " + path + " 2>/dev/null").c_str()) != 0);
+  CHECK(std::system((cli + " 2>/dev/null").c_str()) != 0);
+  for (const auto& p : {list_out, path, out, lib}) std::remove(p.c_str());
+}
