@@ -252,6 +252,35 @@ void cancelled_task_error(const Trace& t, std::size_t at, std::vector<Quiz>& out
   if (q) out.push_back(std::move(*q));
 }
 
+// ---- a task returning several errors joined (goro::join): all of them, not the first ----
+
+const dojo::trace::ErrorTree* find_join(const dojo::trace::ErrorTree& e) {
+  if (e.type == "join" && e.children.size() >= 2) return &e;
+  for (const auto& c : e.children)
+    if (const auto* j = find_join(c)) return j;
+  return nullptr;
+}
+
+void joined_task_error(const Trace& t, std::size_t at, std::vector<Quiz>& out) {
+  const Event& e = t.events[at];
+  if (!e.err) return;
+  const auto* j = find_join(*e.err);
+  if (j == nullptr) return;
+  const std::string who = task_label(t, e.task);
+  std::string each;
+  for (const auto& c : j->children) each += fmt::format("{}\"{}\"", each.empty() ? "" : ", ", c.message);
+  auto q = make(at, fmt::format("{} is about to return. Which failures does its error hold?", who),
+                {fmt::format("all {} of them, joined", j->children.size()),
+                 fmt::format("only the first: \"{}\"", j->children.front().message),
+                 fmt::format("only the last: \"{}\"", j->children.back().message),
+                 "none: nil, because the other items succeeded"},
+                fmt::format("{} let every item run and collected each failure; goro::join keeps them all ({}), and "
+                            "goro::is / goro::as still find each one. A first-error group would have kept one and "
+                            "cancelled the rest.",
+                            who, each));
+  if (q) out.push_back(std::move(*q));
+}
+
 // ---- a panic ----
 
 void before_panic(const Trace& t, std::size_t at, std::vector<Quiz>& out) {
@@ -280,7 +309,10 @@ std::vector<Quiz> make_quizzes(const Trace& t) {
         break;
       case EventType::group_error: first_error(t, i, out); break;
       case EventType::chan_close: after_close(t, i, out); break;
-      case EventType::task_error: cancelled_task_error(t, i, out); break;
+      case EventType::task_error:
+        joined_task_error(t, i, out);
+        cancelled_task_error(t, i, out);
+        break;
       case EventType::panic: before_panic(t, i, out); break;
       default: break;
     }

@@ -21,4 +21,17 @@ void deadline_cascade();
 void retry_storm();
 void breaker_opening();
 
+// scenarios_solutions_a.cpp / _b.cpp: the reference solutions of the exercises
+// (solutions/NN_slug), driven on small inputs that show each exercise's idea.
+void ex01_sum();
+void ex02_negative();
+void ex03_fetch_all();
+void ex04_drain();
+void ex05_retry();
+void ex06_skip();
+void ex07_fan_out();
+void ex08_aggregate();
+void ex09_stage_error();
+void ex10_deadline();
+
 }  // namespace dojo::viz::bodies

@@ -13,6 +13,10 @@ namespace dojo::viz {
 
 namespace {
 
+/// ex01_sum's default seed: the one where client-2's cancel lands after three of the six
+/// values (scenarios_test checks it still does).
+constexpr std::uint64_t kEx01Seed = 238;
+
 std::vector<Scenario> make_gallery() {
   std::vector<Scenario> g;
   auto add = [&](std::string name, std::string title, std::string category, std::string summary,
@@ -68,6 +72,70 @@ std::vector<Scenario> make_gallery() {
       "passes, the cancellation travels down the context tree as one wave; every worker returns "
       "DeadlineExceeded, wrapped with what it was doing.",
       bodies::deadline_cascade);
+
+  // One scenario per exercise: the reference solution (solutions/NN_slug) on a small input.
+  // Its own tasks are started with g.go() and so are unnamed (g<id>, with their start site in
+  // solutions/NN_slug/); the driver's tasks are named.
+  add("ex01_sum", "Exercise 01 · sum: a producer, a consumer and an ErrGroup", "solution",
+      "caller-1 runs the clean path: the producer sends six numbers and closes the channel, the "
+      "consumer drains it and returns nil, and the total is read only after wait(). For caller-2 the "
+      "client hangs up mid-stream (with this seed after three values): both tasks stop on gctx.done(), "
+      "the producer still closes its channel, and sum returns Canceled, with the client's error as "
+      "the cause. Other seeds move the cancel; nothing ever leaks.",
+      bodies::ex01_sum, kEx01Seed);
+  add("ex02_negative", "Exercise 02 · negative: a producer that fails, an error that keeps its identity",
+      "solution",
+      "The producer sends 4, 8 and 15, then meets -16: it closes the channel and returns "
+      "\"nums[3] = -16: negative number\", wrapping ErrNegative with {:w}. The group records that first "
+      "error and cancels its context, so the consumer stops too; the caller gets the producer's error "
+      "and no total.",
+      bodies::ex02_negative);
+  add("ex03_fetch_all", "Exercise 03 · fetch_all: at most 8 in flight, the first failure cancels the rest",
+      "solution",
+      "Ten GETs with a limit of 8: the caller blocks in go() until a request finishes. /orders answers "
+      "500 after 30 ms; the group cancels its context and every request still in flight is aborted at "
+      "that instant, each error wrapping the cause. The HTTP client is simulated on the virtual clock "
+      "(no sockets), so the run is deterministic.",
+      bodies::ex03_fetch_all);
+  add("ex04_drain", "Exercise 04 · drain: when the last stage fails, the first must stop too", "solution",
+      "Stage 2 fails on item 40 (disk full) and returns \"item 40: write row: disk full\". Stage 1 is "
+      "blocked sending 50: the group's cancellation wins its select, it closes the channel and stops — "
+      "no further item is produced, and run returns stage 2's error, not the cancellation.",
+      bodies::ex04_drain);
+  add("ex05_retry", "Exercise 05 · retry: backoff inside the task, cancellation in the middle of a wait",
+      "solution",
+      "Four items, each retried inside its own task with waits of 100 ms and 200 ms on a timer next to "
+      "ctx.done(). Item 2 succeeds on its second attempt; item 3 gives up after 3 attempts at +330 ms. "
+      "That error cancels the group, and item 4 is stopped in the middle of its backoff.",
+      bodies::ex05_retry);
+  add("ex06_skip", "Exercise 06 · skip: a sentinel that is not a failure", "solution",
+      "The transform answers ErrSkip (wrapped) for a blank line and the collecting stage drops that item "
+      "and goes on: request 1 returns three names. In request 2, \"3cho\" gives a real error: the "
+      "collecting stage returns it, the group cancels the transform stage, and ErrSkip never escapes.",
+      bodies::ex06_skip);
+  add("ex07_fan_out", "Exercise 07 · fan_out: four workers in a nested group, one closer for the output",
+      "solution",
+      "source → resize (fan_out: 4 workers in a group of their own) → sink. The worker on item 6 fails: "
+      "the workers' group cancels the other three, fan_out closes `out` once after they have all "
+      "returned and returns the error; the pipeline's group then stops the source, and the sink sees "
+      "the close.",
+      bodies::ex07_fan_out);
+  add("ex08_aggregate", "Exercise 08 · aggregate: try every item, report every failure", "solution",
+      "Six notifications, each in its own task under a WaitGroup. Users 2 and 5 fail, but nothing is "
+      "cancelled: every item gets its attempt. The caller gets both failures joined with goro::join — "
+      "a tree of two wrap chains in the error view.",
+      bodies::ex08_aggregate);
+  add("ex09_stage_error", "Exercise 09 · stage_error: say where it failed, keep what failed", "solution",
+      "parse → transform → store, one task per stage. transform fails on 4 (division by zero) and "
+      "returns a typed StageError{\"transform\", cause}; the group stops parse and store, which return "
+      "the cancellation as is. The caller's error reads \"import: transform: 100 / (4 - 4): division by "
+      "zero\".",
+      bodies::ex09_stage_error);
+  add("ex10_deadline", "Exercise 10 · deadline: one time budget for the whole run", "solution",
+      "Eight 100 ms items, two workers, one 250 ms deadline made once for the run. When it passes, the "
+      "work listening to ctx stops at once; item 6 ignores ctx and finishes, but its worker checks the "
+      "context and takes no further item. The result: \"timed out after 5 of 8 items: ...\".",
+      bodies::ex10_deadline);
   return g;
 }
 

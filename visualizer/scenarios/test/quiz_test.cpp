@@ -88,6 +88,19 @@ TEST_CASE("quiz: first_error_vs_join asks which task's error wait() returns", "[
   REQUIRE(q->explanation.find("connection refused") != std::string::npos);
 }
 
+TEST_CASE("quiz: joined errors ask which failures the error holds (ex08_aggregate, first_error_vs_join)", "[quiz]") {
+  for (const char* name : {"ex08_aggregate", "first_error_vs_join"}) {
+    INFO(name);
+    auto t = record(name);
+    auto qs = dojo::viz::make_quizzes(t);
+    const auto* q = find_question(qs, "Which failures does its error hold");
+    REQUIRE(q != nullptr);
+    REQUIRE(t.events[q->pause_at].type == EventType::task_error);
+    REQUIRE(q->choices[q->answer] == "all 2 of them, joined");
+    REQUIRE(q->explanation.find("goro::join") != std::string::npos);
+  }
+}
+
 TEST_CASE("quiz: deadline_cascade asks which contexts the deadline reaches", "[quiz]") {
   auto t = record("deadline_cascade");
   auto qs = dojo::viz::make_quizzes(t);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "dojo/trace/reader.hpp"
 #include "dojo/viz/scenarios.hpp"
@@ -24,6 +25,43 @@ const std::map<std::string, Outcome>& intended() {
       {"leaked_producer", Outcome::leak},      {"unbuffered_deadlock", Outcome::deadlock},
       {"first_error_vs_join", Outcome::ok},    {"retry_storm", Outcome::ok},
       {"breaker_opening", Outcome::ok},        {"deadline_cascade", Outcome::ok},
+      // The reference solutions of the exercises: correct code, so every run ends ok.
+      {"ex01_sum", Outcome::ok},               {"ex02_negative", Outcome::ok},
+      {"ex03_fetch_all", Outcome::ok},         {"ex04_drain", Outcome::ok},
+      {"ex05_retry", Outcome::ok},             {"ex06_skip", Outcome::ok},
+      {"ex07_fan_out", Outcome::ok},           {"ex08_aggregate", Outcome::ok},
+      {"ex09_stage_error", Outcome::ok},       {"ex10_deadline", Outcome::ok},
+  };
+  return m;
+}
+
+/// Per solution scenario: the reference solution's file (its tasks are started there) and
+/// what the error the driver's outermost group returns says at the default seed.
+struct SolutionExpectation {
+  std::string solution_file;
+  std::vector<std::string> error_says;
+};
+const std::map<std::string, SolutionExpectation>& solution_expectations() {
+  static const std::map<std::string, SolutionExpectation> m{
+      {"ex01_sum", {"solutions/01_sum/sum.cpp", {"request 2: context canceled"}}},
+      {"ex02_negative", {"solutions/02_negative/negative.cpp", {"checkout: nums[3] = -16: negative number"}}},
+      {"ex03_fetch_all",
+       {"solutions/03_fetch_all/fetch_all.cpp",
+        {"render product page: GET http://shop.test/orders?ms=30&status=500: unexpected HTTP status 500"}}},
+      {"ex04_drain", {"solutions/04_drain/drain.cpp", {"import batch: item 40: write row: disk full"}}},
+      {"ex05_retry",
+       {"solutions/05_retry/retry.cpp",
+        {"sync inventory: item 3: gave up after 3 attempts: attempt 3: 503 busy: transient failure"}}},
+      {"ex06_skip", {"solutions/06_skip/skip.cpp", {"request 2: item 2: \"3cho\" has a digit: invalid name"}}},
+      {"ex07_fan_out", {"solutions/07_fan_out/fan_out.cpp", {"stage resize: item 6: decode image 6: corrupt image"}}},
+      {"ex08_aggregate",
+       {"solutions/08_aggregate/aggregate.cpp",
+        {"notify all: ", "item 2: smtp: mailbox full", "item 5: lookup: no e-mail address"}}},
+      {"ex09_stage_error",
+       {"solutions/09_stage_error/stage_error.cpp", {"import: transform: 100 / (4 - 4): division by zero"}}},
+      {"ex10_deadline",
+       {"solutions/10_deadline/deadline.cpp",
+        {"nightly batch: timed out after 5 of 8 items: item 5: resize 5: context deadline exceeded"}}},
   };
   return m;
 }
@@ -131,6 +169,67 @@ TEST_CASE("scenarios: the outcome does not depend on the seed for the classic bu
     }
     std::remove(path.c_str());
   }
+}
+
+TEST_CASE("scenarios: one per exercise, each running the reference solution", "[scenarios][solutions]") {
+  const auto& all = dojo::viz::scenarios();
+  // After the bug and pattern scenarios (the first, sum_pipeline, stays the default).
+  std::size_t first_ex = all.size();
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i].name.rfind("ex", 0) == 0 && first_ex == all.size()) first_ex = i;
+  REQUIRE(all.size() - first_ex == solution_expectations().size());
+  for (std::size_t i = first_ex; i < all.size(); ++i) {
+    const auto& s = all[i];
+    INFO(s.name);
+    REQUIRE(solution_expectations().count(s.name) == 1);
+    CHECK(s.category == "solution");
+    CHECK(s.title.rfind("Exercise " + s.name.substr(2, 2) + " · ", 0) == 0);
+    const auto& want = solution_expectations().at(s.name);
+
+    const std::string path = temp_trace("sol_" + s.name);
+    REQUIRE(dojo::viz::run_scenario(s, s.seed, path).result.outcome == Outcome::ok);
+    auto t = dojo::trace::read_trace_file(path);
+    // Tasks started by the solution's own code.
+    int from_solution = 0;
+    for (const auto& [id, task] : t.tasks)
+      from_solution += task.site.file.find(want.solution_file) != std::string::npos;
+    CHECK(from_solution >= 1);
+    // The driver's outermost group returns the failure the idea is about: its group_error is
+    // the last one recorded, and it is a wrap chain.
+    const dojo::trace::Event* last_group_error = nullptr;
+    for (const auto& e : t.events)
+      if (e.type == dojo::trace::EventType::group_error) last_group_error = &e;
+    REQUIRE(last_group_error != nullptr);
+    REQUIRE(last_group_error->err.has_value());
+    CHECK(has_wrap_chain(*last_group_error->err));
+    for (const auto& part : want.error_says) CHECK_THAT(last_group_error->err->message, Catch::Contains(part));
+    std::remove(path.c_str());
+  }
+}
+
+TEST_CASE("scenarios: ex01_sum's default seed cancels mid-stream, as its summary says", "[scenarios][solutions]") {
+  const auto* s = dojo::viz::find_scenario("ex01_sum");
+  REQUIRE(s != nullptr);
+  const std::string path = temp_trace("ex01_mid");
+  REQUIRE(dojo::viz::run_scenario(*s, s->seed, path).result.outcome == Outcome::ok);
+  auto t = dojo::trace::read_trace_file(path);
+  // Values caller-2's sum received before the client's cancel, and the tasks under caller-2.
+  std::uint64_t caller2 = 0;
+  for (const auto& [id, task] : t.tasks)
+    if (task.name == "caller-2") caller2 = id;
+  REQUIRE(caller2 != 0);
+  int received = 0;
+  bool cancelled = false;
+  for (const auto& e : t.events) {
+    if (e.type == dojo::trace::EventType::ctx_cancel && e.cause &&
+        e.cause->message.find("client 2") != std::string::npos)
+      cancelled = true;
+    if (!cancelled && e.type == dojo::trace::EventType::chan_recv && e.ok && t.tasks.at(e.task).parent == caller2)
+      ++received;
+  }
+  CHECK(cancelled);
+  CHECK(received == 3);
+  std::remove(path.c_str());
 }
 
 TEST_CASE("scenarios: dojo-viz-scenarios lists and writes traces", "[scenarios][cli]") {
