@@ -4,7 +4,8 @@
 # table: row | mode | goro | Go | goro/Go. The ratio is always "goro's cost / Go's cost"
 # (time or memory; for the items/s row, Go's rate / goro's rate), so 12.0x means goro needs
 # twelve times what Go needs. Without a Go >= 1.21 (and no way to install one) the table is
-# printed without the Go column, saying why.
+# printed without the Go column, saying why. Then two rows of their own: `regrade` (a one-line
+# edit to a regraded exercise) and `viz` (the visualizer's frame time); --only viz runs just it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -12,15 +13,19 @@ source "$ROOT/tools/lib.sh"
 
 use_go=1
 args=()
+only=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-go) use_go=0 ;;
     --quick) args+=(--quick) ;;
-    --rounds|--only)
+    --rounds)
       [ $# -ge 2 ] || { echo "dojo bench: $1 needs a value" >&2; exit 2; }
       args+=("$1" "$2"); shift ;;
+    --only)
+      [ $# -ge 2 ] || { echo "dojo bench: $1 needs a value" >&2; exit 2; }
+      only="$2"; shift ;;
     -h|--help)
-      sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "dojo bench: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -63,7 +68,20 @@ install_go() {
   fi
 }
 
+# --only: the ids for goro_bench, and whether this script's own rows (regrade, viz) run.
+want_row() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
+bench_only=""
+IFS=',' read -r -a only_ids <<<"$only"
+for id in "${only_ids[@]}"; do
+  case "$id" in regrade|viz|"") ;; *) bench_only="${bench_only:+$bench_only,}$id" ;; esac
+done
+run_goro=1
+if [ -n "$only" ]; then
+  if [ -n "$bench_only" ]; then args+=(--only "$bench_only"); else run_goro=0; fi
+fi
+
 dojo_ensure_deps
+if [ $run_goro -eq 1 ]; then
 dojo_build default -j "$(nproc 2>/dev/null || echo 2)" --target goro_bench
 
 out="build/default/bench"
@@ -141,6 +159,8 @@ else
   echo "(no Go column: $no_go_reason)"
 fi
 
+fi  # run_goro
+
 # The learner's loop: how long a one-line edit takes to regrade (recompile one file, relink,
 # run every check). Measured on the reference solution of exercise 01, whose file is only
 # touched (its content is unchanged), so the learner's own files are never modified.
@@ -161,10 +181,11 @@ regrade_row() {
   printf '%-40s %-5s %10s  %-14s (rounds: %s ms; goal: under 5,000 ms)\n' \
     "one-line edit -> regrade (exercise 01)" "-" "$sorted" "ms" "${times[*]}"
 }
-echo
-regrade_row
+if [ $run_goro -eq 1 ]; then echo; else printf '%-40s %-5s %10s  %-14s %s\n' "row" "mode" "value" "unit" "notes"; fi
+if want_row regrade; then regrade_row; fi
 
-# The visualizer: frame time (median over 120 frames, playing, each view; the worst view counts)
+# The visualizer: frame time (median over 120 frames, 40 with --quick, playing, each view; the
+# worst view counts)
 # with a synthetic run of 1,000 tasks and 100,000 events, on Mesa's software renderer under
 # Xvfb when there is no display. Goal: 16.7 ms (60 fps).
 viz_row() {
@@ -174,7 +195,9 @@ viz_row() {
     command -v xvfb-run >/dev/null 2>&1 || { echo "(visualizer row: no display and no xvfb-run)"; return; }
     run=(xvfb-run -a -s "-screen 0 1280x800x24")
   fi
-  if ! out="$(LIBGL_ALWAYS_SOFTWARE=1 "${run[@]}" "$bin" --bench --frames 120 2>&1)"; then
+  local frames=120
+  case " ${args[*]} " in *" --quick "*) frames=40 ;; esac
+  if ! out="$(LIBGL_ALWAYS_SOFTWARE=1 "${run[@]}" "$bin" --bench --frames "$frames" 2>&1)"; then
     echo "(visualizer row: dojo-viz --bench failed: $(echo "$out" | tail -1))"; return
   fi
   local worst views
@@ -183,4 +206,4 @@ viz_row() {
   printf '%-40s %-5s %10s  %-14s (per view: %s ms; goal: 16.7 ms = 60 fps)\n' \
     "visualizer frame, 1k tasks / 100k events" "sw" "$worst" "ms/frame" "$views"
 }
-viz_row
+if want_row viz; then viz_row; fi

@@ -43,6 +43,14 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   case " ${args[*]} " in
     *" --list "*|*" --check "*|*" --help "*|*" -h "*) exec "$bin" "${args[@]}" ;;
   esac
+  # The app reads a trace before it opens a window: a malformed one is reported (exit 2) even here.
+  rc=0
+  err="$("$bin" "${args[@]}" 2>&1 >/dev/null)" || rc=$?
+  [ $rc -ne 0 ] || exit 0
+  if [ $rc -eq 2 ]; then  # a malformed trace, an unknown scenario, a usage error
+    echo "$err" | grep -v -e 'no display' -e 'GLFW error' >&2 || true
+    exit 2
+  fi
   echo "dojo viz: no display. Render a picture instead:  ./dojo viz ${args[*]} --screenshot out.png" >&2
   exit 3
 fi

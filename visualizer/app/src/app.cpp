@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -32,11 +33,31 @@ Loaded::Loaded(dojo::trace::Trace t, std::string src)
     : trace(std::move(t)),
       source(std::move(src)),
       cursor(trace),
-      layout(layout_pipeline(trace)),
-      contexts(layout_contexts(trace)),
       timeline(trace),
       anim(trace) {
   names.load(trace);
+}
+
+void Loaded::lay_out(const TextWidth& width, float font_px) {
+  layout = layout_pipeline(trace, width);
+  contexts = layout_contexts(trace, width);
+  layout_px = font_px;
+  measured = static_cast<bool>(width);
+}
+
+void App::ensure_layout() {
+  if (!loaded_) return;
+  ImFont* f = font_;
+  if (ImGui::GetCurrentContext() == nullptr || !ImGui::GetIO().Fonts->IsBuilt()) f = nullptr;
+  else if (f == nullptr) f = ImGui::GetIO().Fonts->Fonts.empty() ? nullptr : ImGui::GetIO().Fonts->Fonts[0];
+  const float px = f != nullptr ? f->FontSize : kCharW * 2;  // the estimate: 8 units a character at 16 px
+  if (loaded_->layout_px == px && loaded_->measured == (f != nullptr)) return;
+  TextWidth w;
+  if (f != nullptr)
+    w = [f](std::string_view s) { return f->CalcTextSizeA(f->FontSize, FLT_MAX, 0, s.data(), s.data() + s.size()).x; };
+  loaded_->lay_out(w, px);
+  pipeline_view.fitted = false;
+  context_view.fitted = false;
 }
 
 App::App() {
@@ -74,6 +95,7 @@ void App::open_trace(dojo::trace::Trace t, std::string source) {
   pipeline_view.fitted = false;
   context_view.fitted = false;
   timeline_view.px = 0;
+  ensure_layout();
   rebuild_quizzes();
   sync_cursor();
 }
@@ -146,6 +168,27 @@ int App::active_quiz() const noexcept {
   return -1;
 }
 
+int App::recent_quiz() const noexcept {
+  if (!quiz_mode_) return -1;
+  const std::size_t shown = playback_.shown();
+  int best = -1;
+  for (std::size_t i = 0; i < quizzes_.size(); ++i) {
+    if (quizzes_[i].pause_at >= shown) break;  // quizzes are in event order
+    best = quizzes_[i].picked ? static_cast<int>(i) : -1;
+  }
+  return best;
+}
+
+bool App::goto_quiz(std::size_t index) {
+  if (!quiz_mode_) set_quiz_mode(true);
+  if (index >= quizzes_.size()) return false;
+  playback_.pause();
+  playback_.seek(quizzes_[index].pause_at);
+  playback_.settle();
+  sync_cursor();
+  return active_quiz() == static_cast<int>(index);
+}
+
 void App::sync_cursor() {
   if (!loaded_) {
     snap_ = nullptr;
@@ -193,7 +236,8 @@ void App::apply(const Intent& i) {
     case K::toggle_quiz_mode: set_quiz_mode(!quiz_mode_); break;
     case K::quiz_answer: {
       const int q = active_quiz();
-      if (q >= 0 && !quizzes_[static_cast<std::size_t>(q)].picked) {
+      if (q >= 0 && !quizzes_[static_cast<std::size_t>(q)].picked &&
+          i.id < quizzes_[static_cast<std::size_t>(q)].choices.size()) {
         auto& qs = quizzes_[static_cast<std::size_t>(q)];
         qs.picked = static_cast<std::size_t>(i.id);
         ++quiz_answered_;
@@ -218,6 +262,7 @@ void App::apply(const Intent& i) {
       try {
         game_ = std::make_unique<SchedulerGame>(*s, seed_, (fs::path(temp_dir_) / (scenario_ + ".game.jsonl")).string());
         game_message_.clear();
+        game_picks_.clear();
         reload_from_game();
       } catch (const std::exception& e) {
         game_message_ = e.what();
@@ -226,14 +271,27 @@ void App::apply(const Intent& i) {
     }
     case K::sched_pick:
       if (game_ && !game_->finished()) {
-        game_->pick(i.id);
+        try {
+          game_->pick(i.id);
+          game_message_.clear();
+          game_picks_.push_back(i.id);
+        } catch (const std::exception& e) {
+          game_message_ = e.what();  // not runnable at this decision: the game is unchanged
+          break;
+        }
         reload_from_game();
       }
       break;
     case K::sched_undo:
-      if (game_ && game_->undo()) reload_from_game();
+      if (game_ && game_->undo()) {
+        if (!game_picks_.empty()) game_picks_.pop_back();
+        reload_from_game();
+      }
       break;
-    case K::sched_stop: game_.reset(); break;
+    case K::sched_stop:
+      game_.reset();
+      game_picks_.clear();
+      break;
 #else
     case K::sched_start:
     case K::sched_pick:
@@ -251,6 +309,7 @@ void App::apply(const Intent& i) {
 }
 
 void App::frame(double dt) {
+  ensure_layout();
   playback_.tick(dt);
   sync_cursor();
   ImFont* f = presenter_ && font_large_ ? font_large_ : font_;
@@ -259,8 +318,12 @@ void App::frame(double dt) {
 
   const Palette& pal = colors();
   ImGuiStyle& st = ImGui::GetStyle();
-  st.Colors[ImGuiCol_WindowBg] = ImGui::ColorConvertU32ToFloat4(pal.background);
-  st.Colors[ImGuiCol_ChildBg] = ImGui::ColorConvertU32ToFloat4(pal.background);
+  // The window's background is the clear colour (Window::render clears with WindowBg's RGB):
+  // with alpha 0 ImGui adds no window-sized rectangles, which a software renderer would fill.
+  ImVec4 bg = ImGui::ColorConvertU32ToFloat4(pal.background);
+  bg.w = 0;
+  st.Colors[ImGuiCol_WindowBg] = bg;
+  st.Colors[ImGuiCol_ChildBg] = bg;
   st.Colors[ImGuiCol_Text] = ImGui::ColorConvertU32ToFloat4(pal.text);
 
   const ImGuiViewport* vp = ImGui::GetMainViewport();
@@ -273,7 +336,8 @@ void App::frame(double dt) {
   ImGui::PopStyleVar();
   Views::toolbar(*this);
   draw_error_banner();
-  const float side_w = std::max(320.0f, ImGui::GetContentRegionAvail().x * 0.34f);
+  // The side panel: about a third of the window, wide enough for its tabs in the font in use.
+  const float side_w = std::max(ImGui::GetFontSize() * 22, ImGui::GetContentRegionAvail().x * 0.31f);
   ImGui::BeginChild("main", ImVec2(ImGui::GetContentRegionAvail().x - side_w - 8, 0), false,
                     ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
   draw_main();

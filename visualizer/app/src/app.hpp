@@ -62,9 +62,14 @@ struct Intent {
 /// into the trace).
 struct Loaded {
   explicit Loaded(dojo::trace::Trace t, std::string source);
+  /// (Re)computes the layouts with boxes sized by `width`, the width of a label in the font
+  /// of `font_px` pixels; the views draw canvas text at min(font size, font_px * zoom).
+  void lay_out(const TextWidth& width, float font_px);
   dojo::trace::Trace trace;
   std::string source;  ///< file path or "scenario NAME (seed S)"
   dojo::trace::Cursor cursor;
+  float layout_px = 0;    ///< the font size the layouts were measured with (0: not yet)
+  bool measured = false;  ///< with a font's metrics (else estimated widths)
   PipelineLayout layout;
   ContextLayout contexts;
   Timeline timeline;
@@ -87,6 +92,16 @@ struct TimelineView {
 
 class App {
  public:
+  /// A "what happens next?" question as the quiz panel shows it.
+  struct QuizView {
+    std::size_t pause_at = 0;
+    std::string question;
+    std::vector<std::string> choices;
+    std::size_t answer = 0;
+    std::string explanation;
+    std::optional<std::size_t> picked;
+  };
+
   App();
   ~App();
   App(const App&) = delete;
@@ -133,6 +148,24 @@ class App {
   void set_quiz_mode(bool on);
   /// The quiz waiting for an answer at the current position, if any.
   [[nodiscard]] int active_quiz() const noexcept;
+  /// The quiz answered most recently whose decisive event has been played since (the quiz
+  /// panel keeps its verdict and explanation on screen until the next question), or -1.
+  [[nodiscard]] int recent_quiz() const noexcept;
+  [[nodiscard]] std::size_t quiz_count() const noexcept { return quizzes_.size(); }
+  [[nodiscard]] const std::vector<QuizView>& quizzes() const noexcept { return quizzes_; }
+  /// Turns quiz mode on and pauses before quiz `index` (0-based), settled, so that it is the
+  /// active_quiz(). False when there is no such quiz.
+  bool goto_quiz(std::size_t index);
+
+  /// "You are the scheduler": what the last start/pick/undo said went wrong ("" when fine),
+  /// e.g. a pick of a task that is not runnable.
+  [[nodiscard]] const std::string& game_message() const noexcept { return game_message_; }
+#ifdef DOJO_VIZ_HAVE_SCENARIOS
+  /// The running game (nullptr before sched_start).
+  [[nodiscard]] const SchedulerGame* game() const noexcept { return game_.get(); }
+#endif
+  /// The task ids picked so far in the game (as `dojo viz --picks` takes them).
+  [[nodiscard]] const std::vector<std::uint64_t>& game_picks() const noexcept { return game_picks_; }
 
   /// The snapshot shown this frame (valid after frame() or settle()).
   [[nodiscard]] const dojo::trace::Snapshot* snapshot() const noexcept { return snap_; }
@@ -152,6 +185,9 @@ class App {
   void draw_side();
   void draw_error_banner();
   void rebuild_quizzes();
+  /// Lays the trace out with the normal font's metrics once they are known (the font atlas
+  /// is built); before that with estimated widths.
+  void ensure_layout();
   void reload_from_game();
 
   std::unique_ptr<Loaded> loaded_;
@@ -172,15 +208,7 @@ class App {
 
   // "What happens next?"
   bool quiz_mode_ = false;
-  struct QuizState {
-    std::size_t pause_at = 0;
-    std::string question;
-    std::vector<std::string> choices;
-    std::size_t answer = 0;
-    std::string explanation;
-    std::optional<std::size_t> picked;
-  };
-  std::vector<QuizState> quizzes_;
+  std::vector<QuizView> quizzes_;
   std::size_t quiz_score_ = 0, quiz_answered_ = 0;
 
   // "You are the scheduler"
@@ -188,6 +216,7 @@ class App {
   std::unique_ptr<SchedulerGame> game_;
 #endif
   std::string game_message_;
+  std::vector<std::uint64_t> game_picks_;
   std::string temp_dir_;
 };
 

@@ -1,5 +1,6 @@
 // Drawing helpers shared by the views, and the toolbar.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -47,8 +48,38 @@ Xform canvas_2d(const char* id, View2D& v, const Box& bounds, ImVec2& size, bool
   return {origin, v.zoom, v.pan_x, v.pan_y};
 }
 
+float canvas_text_px(const Loaded& l, float zoom) {
+  const float base = l.layout_px > 0 ? l.layout_px : ImGui::GetFontSize();
+  return std::min(ImGui::GetFontSize(), base * zoom);
+}
+
+bool draw_text_fit(ImDrawList* dl, ImVec2 pos, float px, ImU32 col, std::string_view text, float max_w) {
+  if (px < kMinCanvasTextPx || text.empty() || max_w <= 0) return !text.empty();
+  ImFont* f = ImGui::GetFont();
+  const char* b = text.data();
+  const char* e = b + text.size();
+  if (f->CalcTextSizeA(px, FLT_MAX, 0, b, e).x <= max_w) {
+    dl->AddText(f, px, pos, col, b, e);
+    return false;
+  }
+  // Longest prefix that fits with "...": binary search over the byte length (labels are short).
+  const float dots = f->CalcTextSizeA(px, FLT_MAX, 0, "...").x;
+  std::size_t lo = 0, hi = text.size();
+  while (lo < hi) {
+    const std::size_t mid = (lo + hi + 1) / 2;
+    if (f->CalcTextSizeA(px, FLT_MAX, 0, b, b + mid).x + dots <= max_w) lo = mid;
+    else hi = mid - 1;
+  }
+  while (lo > 0 && (static_cast<unsigned char>(b[lo]) & 0xC0) == 0x80) --lo;  // not inside a UTF-8 sequence
+  if (dots <= max_w) {
+    const std::string cut = std::string(text.substr(0, lo)) + "...";
+    dl->AddText(f, px, pos, col, cut.c_str(), cut.c_str() + cut.size());
+  }
+  return true;
+}
+
 void draw_task_box(ImDrawList* dl, ImVec2 a, ImVec2 b, VisState s, const Palette& pal, float alpha,
-                   const std::string& label, bool selected, float zoom, double time_s) {
+                   const std::string& label, bool selected, float zoom, double time_s, float text_px) {
   const ImU32 fill = with_alpha(pal.of(s), alpha);
   const bool tiny = b.y - a.y < 8;  // zoomed far out: plain rectangles (few vertices), no motion
   const float r = tiny ? 0 : 6 * zoom;
@@ -65,21 +96,22 @@ void draw_task_box(ImDrawList* dl, ImVec2 a, ImVec2 b, VisState s, const Palette
     dl->AddRect(ImVec2(a.x - 3, a.y - 3), ImVec2(b.x + 3, b.y + 3), with_alpha(pal.closed, alpha), r, 0, 3.5f);
   }
   if (selected) dl->AddRect(ImVec2(a.x - 2, a.y - 2), ImVec2(b.x + 2, b.y + 2), pal.highlight, r, 0, 2.5f);
-  if (zoom < 0.35f) return;
+  if (text_px < kMinCanvasTextPx) return;
   const ImU32 tc = with_alpha(text_on(pal.of(s)), std::max(alpha, 0.7f));
   const std::string_view tag = state_tag(s);
-  const float fs = ImGui::GetFontSize();
-  dl->PushClipRect(a, b, true);
-  if (b.y - a.y >= 2 * fs + 4) {  // tag above the label
-    dl->AddText(ImVec2(a.x + 5, a.y + 2), tc, tag.data(), tag.data() + tag.size());
-    dl->AddText(ImVec2(a.x + 5, a.y + 2 + fs), tc, label.c_str());
+  const float pad = kTextPad * zoom;
+  const float w = b.x - a.x - 2 * pad;
+  if (b.y - a.y >= 2 * text_px + 4) {  // tag above the label, centred vertically
+    const float y = (a.y + b.y) / 2 - text_px;
+    draw_text_fit(dl, ImVec2(a.x + pad, y), text_px, tc, tag, w);
+    draw_text_fit(dl, ImVec2(a.x + pad, y + text_px), text_px, tc, label, w);
   } else {  // one line: "RUN  g1 main"
-    const float y = (a.y + b.y - fs) / 2;
-    dl->AddText(ImVec2(a.x + 4, y), tc, tag.data(), tag.data() + tag.size());
-    const float w = ImGui::CalcTextSize(tag.data(), tag.data() + tag.size()).x;
-    dl->AddText(ImVec2(a.x + 10 + w, y), tc, label.c_str());
+    const float y = (a.y + b.y - text_px) / 2;
+    const float x = a.x + 4 * zoom;
+    draw_text_fit(dl, ImVec2(x, y), text_px, tc, tag, b.x - x);
+    const float tw = ImGui::GetFont()->CalcTextSizeA(text_px, FLT_MAX, 0, tag.data(), tag.data() + tag.size()).x;
+    draw_text_fit(dl, ImVec2(x + tw + 6 * zoom, y), text_px, tc, label, b.x - pad / 2 - (x + tw + 6 * zoom));
   }
-  dl->PopClipRect();
 }
 
 void state_chip(VisState s, const Palette& pal) {
@@ -94,12 +126,54 @@ void state_chip(VisState s, const Palette& pal) {
 }
 
 void error_tree(const dojo::trace::ErrorTree& e, const Palette& pal) {
+  const ImVec4 dim = ImGui::ColorConvertU32ToFloat4(pal.dim_text);
   for (const auto& l : error_lines(e)) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "%s", l.prefix.c_str());
+    ImGui::TextColored(dim, "%s", l.prefix.c_str());
     ImGui::SameLine(0, 0);
-    ImGui::TextUnformatted(l.message.c_str());
-    ImGui::SameLine();
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(pal.dim_text), "[%s]", l.type.c_str());
+    const std::string type = "[" + l.type + "]";
+    const float x = ImGui::GetCursorPosX();
+    const float room = ImGui::GetContentRegionAvail().x;
+    const float need = ImGui::CalcTextSize(l.message.c_str()).x + ImGui::GetStyle().ItemSpacing.x +
+                       ImGui::CalcTextSize(type.c_str()).x;
+    if (need <= room) {
+      ImGui::TextUnformatted(l.message.c_str());
+      ImGui::SameLine();
+      ImGui::TextColored(dim, "%s", type.c_str());
+      continue;
+    }
+    // Too long for the panel: the message wraps under itself; the type follows its last line
+    // when there is room, else goes below.
+    ImFont* f = ImGui::GetFont();
+    const float scale = ImGui::GetFontSize() / f->FontSize;
+    const float sp = ImGui::GetStyle().ItemSpacing.x;
+    float last_w = 0;
+    bool first = true;
+    std::string_view rest = l.message;
+    while (!rest.empty()) {  // each line of the message, wrapped to the panel
+      const std::size_t nl = rest.find('\n');
+      const std::string_view line = rest.substr(0, nl);
+      rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+      const char* p = line.data();
+      const char* end = p + line.size();
+      do {
+        const char* eol = p < end ? f->CalcWordWrapPositionA(scale, p, end, room) : end;
+        if (eol == p && p < end) ++eol;  // one character wider than the panel: show it anyway
+        const char* shown_end = eol;
+        while (shown_end > p && shown_end[-1] == ' ') --shown_end;
+        if (!first) ImGui::SetCursorPosX(x);
+        ImGui::TextUnformatted(p, shown_end);
+        last_w = ImGui::CalcTextSize(p, shown_end).x;
+        first = false;
+        p = eol;
+        while (p < end && *p == ' ') ++p;
+      } while (p < end);
+    }
+    if (last_w + sp + ImGui::CalcTextSize(type.c_str()).x <= room) {
+      ImGui::SameLine(x + last_w + sp);
+    } else {
+      ImGui::SetCursorPosX(x);
+    }
+    ImGui::TextColored(dim, "%s", type.c_str());
   }
 }
 
@@ -182,7 +256,11 @@ void Views::toolbar(App& app) {
   if (ImGui::Checkbox("High contrast", &hc)) app.push({Intent::Kind::toggle_contrast});
   ImGui::SameLine();
   if (ImGui::Button("Fit")) app.push({Intent::Kind::fit_view});
-  if (l) {
+  if (l && app.active_quiz() >= 0) {
+    // A question is waiting: naming the next event would give its answer away.
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(app.colors().highlight),
+                       "next: ? (answer the question in the Next? panel)");
+  } else if (l) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(app.colors().highlight), "next: %s",
                        describe_event(*l, pb.shown()).c_str());
   }

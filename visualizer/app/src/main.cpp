@@ -3,6 +3,13 @@
 //   dojo-viz [TRACE] [--scenario NAME] [--seed S] [--replay R] [--view V]... [--presenter]
 //            [--high-contrast] [--quiz] [--size WxH]
 //   dojo-viz --screenshot OUT.png [--at 40% | --event N] [...]   one frame, then exit
+//   dojo-viz --screenshot OUT.png --scenario NAME --quiz N [--answer K]
+//                                 paused before question N (1-based) of "What happens next?";
+//                                 with --answer K (A, B, ... or 1, 2, ...): that answer given
+//                                 and the event played, showing the verdict and explanation
+//   dojo-viz --screenshot OUT.png --scenario NAME --picks ID,ID,...
+//                                 "You are the scheduler" after those picks (task ids; "" for
+//                                 none): the options and Undo, or the outcome and the replay
 //   dojo-viz --gallery DIR        every built-in scenario at several points, as PNGs
 //   dojo-viz --list               the built-in scenarios
 //   dojo-viz --check TRACE        read a trace and report whether it is well formed
@@ -34,6 +41,9 @@ namespace {
 
 struct Options {
   std::string trace, scenario, replay, screenshot, gallery, at;
+  std::optional<std::size_t> quiz_number;   ///< --quiz N (1-based)
+  std::optional<std::size_t> quiz_answer;   ///< --answer K (0-based)
+  std::optional<std::string> picks;         ///< --picks ID,ID,...
   std::optional<std::uint64_t> seed;
   std::optional<std::size_t> event;
   std::vector<std::string> views;
@@ -55,7 +65,11 @@ void print_help() {
       "  --view V              pipeline | contexts | timeline (main), details | errors | leaks |\n"
       "                        gallery | quiz | scheduler (side panel); may be repeated\n"
       "  --presenter           larger fonts;  --high-contrast  high-contrast palette\n"
-      "  --quiz                'What happens next?': pause before decisive events and ask\n"
+      "  --quiz [N]            'What happens next?': pause before decisive events and ask;\n"
+      "                        with N, start paused before question N (1-based)\n"
+      "  --answer K            with --quiz N: answer K (A, B, ... or 1, 2, ...), play the event\n"
+      "  --picks ID,ID,...     'You are the scheduler' (needs --scenario): start a game and pick\n"
+      "                        these task ids in turn (\"\" for none)\n"
       "  --screenshot OUT.png  render one frame and exit; with --at 40% or --event N\n"
       "  --gallery DIR         render every built-in scenario at several points into DIR\n"
       "  --size WxH            window size (default 1280x800)\n"
@@ -96,7 +110,23 @@ Options parse(int argc, char** argv) {
     else if (a == "--event") o.event = number(need(i), "--event");
     else if (a == "--presenter") o.presenter = true;
     else if (a == "--high-contrast") o.high_contrast = true;
-    else if (a == "--quiz") o.quiz = true;
+    else if (a == "--quiz") {
+      o.quiz = true;
+      if (i + 1 < argc && argv[i + 1][0] >= '0' && argv[i + 1][0] <= '9') {
+        const auto n = number(argv[++i], "--quiz");
+        if (n == 0) usage_error("--quiz N counts from 1");
+        o.quiz_number = static_cast<std::size_t>(n);
+      }
+    } else if (a == "--answer") {
+      const std::string k = need(i);
+      if (k.size() == 1 && k[0] >= 'A' && k[0] <= 'Z') o.quiz_answer = static_cast<std::size_t>(k[0] - 'A');
+      else if (k.size() == 1 && k[0] >= 'a' && k[0] <= 'z') o.quiz_answer = static_cast<std::size_t>(k[0] - 'a');
+      else {
+        const auto n = number(k, "--answer");
+        if (n == 0) usage_error("--answer K counts from 1 (or use A, B, ...)");
+        o.quiz_answer = static_cast<std::size_t>(n - 1);
+      }
+    } else if (a == "--picks") o.picks = need(i);
     else if (a == "--list") o.list = true;
     else if (a == "--bench") o.bench = true;
     else if (a == "--check") o.check = true;
@@ -112,6 +142,10 @@ Options parse(int argc, char** argv) {
   }
   if (!o.trace.empty() && !o.scenario.empty()) usage_error("give a trace or --scenario, not both");
   if (!o.at.empty() && o.event) usage_error("give --at or --event, not both");
+  if (o.quiz_answer && !o.quiz_number) usage_error("--answer needs --quiz N");
+  if (o.quiz_number && (!o.at.empty() || o.event)) usage_error("--quiz N chooses the position: drop --at/--event");
+  if (o.picks && !o.trace.empty()) usage_error("--picks plays a built-in scenario: give --scenario, not a trace");
+  if (o.picks && o.quiz_number) usage_error("give --quiz N or --picks, not both");
   return o;
 }
 
@@ -137,6 +171,79 @@ void apply_views(App& app, const std::vector<std::string>& views) {
     if (m) app.set_main_view(*m);
     if (s) app.set_side_view(*s);
   }
+}
+
+/// Splits "2,2,1" into task ids; "" gives none.
+std::vector<std::uint64_t> parse_picks(const std::string& s) {
+  std::vector<std::uint64_t> out;
+  std::size_t pos = 0;
+  while (pos < s.size()) {
+    std::size_t end = s.find(',', pos);
+    if (end == std::string::npos) end = s.size();
+    const std::string id = s.substr(pos, end - pos);
+    if (id.empty() || id.find_first_not_of("0123456789") != std::string::npos)
+      usage_error(fmt::format("--picks wants task ids separated by commas, e.g. 2,2,1, not '{}'", s));
+    out.push_back(std::stoull(id));
+    pos = end + 1;
+  }
+  return out;
+}
+
+/// --quiz N [--answer K] and --picks: puts the app where the option says (no window needed).
+/// Returns 0, or 2 after printing what is wrong.
+int prepare(App& app, const Options& o) {
+  if (o.quiz_number) {
+    const std::size_t n = *o.quiz_number;
+    if (!app.goto_quiz(n - 1)) {
+      std::fprintf(stderr, "dojo viz: --quiz %zu: this run has %zu question(s)\n", n, app.quiz_count());
+      return 2;
+    }
+    if (o.views.empty()) app.set_side_view(SideView::quiz);
+    if (o.quiz_answer) {
+      const std::size_t choices = app.quizzes()[n - 1].choices.size();
+      if (*o.quiz_answer >= choices) {
+        std::fprintf(stderr, "dojo viz: --answer: question %zu has %zu choices (A to %c)\n", n, choices,
+                     static_cast<char>('A' + choices - 1));
+        return 2;
+      }
+      app.apply({Intent::Kind::quiz_answer, *o.quiz_answer});
+      // Play the decisive event (as "Play it" does), and stay there.
+      app.playback().step_next();
+      app.playback().settle();
+      app.sync_cursor();
+    }
+  }
+  if (o.picks) {
+#ifdef DOJO_VIZ_HAVE_SCENARIOS
+    if (app.scenario().empty()) usage_error("--picks needs --scenario NAME");
+    app.apply({Intent::Kind::sched_start});
+    if (app.game() == nullptr) {
+      std::fprintf(stderr, "dojo viz: --picks: %s\n", app.game_message().c_str());
+      return 2;
+    }
+    for (std::uint64_t id : parse_picks(*o.picks)) {
+      const auto* g = app.game();
+      if (g->finished()) {
+        std::fprintf(stderr, "dojo viz: --picks: the run finished (%s) before pick g%llu\n",
+                     goro::outcome_name(g->outcome()), static_cast<unsigned long long>(id));
+        return 2;
+      }
+      std::string runnable;
+      for (const auto& op : g->options()) runnable += fmt::format(" {} ({})", op.task, op.name);
+      app.apply({Intent::Kind::sched_pick, id});
+      if (!app.game_message().empty()) {
+        std::fprintf(stderr, "dojo viz: --picks: task %llu is not runnable at decision %zu; runnable:%s\n",
+                     static_cast<unsigned long long>(id), g->decisions() + 1, runnable.c_str());
+        return 2;
+      }
+    }
+    if (o.views.empty()) app.set_side_view(SideView::scheduler);
+#else
+    std::fprintf(stderr, "dojo viz: --picks: the built-in scenarios are not part of this build\n");
+    return 2;
+#endif
+  }
+  return 0;
 }
 
 void load_fonts(App& app) {
@@ -192,29 +299,36 @@ int bench(Window& w, App& app, const Options& o) {
     app.playback().settle();
     app.playback().set_speed(2000);  // playing: the cursor moves every frame
     app.playback().play();
-    std::vector<double> ms, cpu;
+    std::vector<double> ms, cpu, raster, present;
+    auto since = [](auto from, auto to) { return std::chrono::duration<double, std::milli>(to - from).count(); };
     for (int i = 0; i < o.frames + 5; ++i) {
       const auto a = std::chrono::steady_clock::now();
       w.begin_frame();
       app.frame(1.0 / 60);
       const auto b = std::chrono::steady_clock::now();
       w.render();
+      w.finish();  // the software renderer has drawn the frame
+      const auto c = std::chrono::steady_clock::now();
       w.present();
       w.finish();
+      const auto d = std::chrono::steady_clock::now();
       if (i >= 5) {
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - a).count());
-        cpu.push_back(std::chrono::duration<double, std::milli>(b - a).count());
+        ms.push_back(since(a, d));
+        cpu.push_back(since(a, b));
+        raster.push_back(since(b, c));
+        present.push_back(since(c, d));
       }
     }
-    std::sort(ms.begin(), ms.end());
-    std::sort(cpu.begin(), cpu.end());
+    for (auto* v : {&ms, &cpu, &raster, &present}) std::sort(v->begin(), v->end());
     const double med = ms[ms.size() / 2], p90 = ms[ms.size() * 9 / 10];
     worst = std::max(worst, med);
     int cmds = 0;
     const ImDrawData* dd = ImGui::GetDrawData();
     for (int i = 0; dd && i < dd->CmdListsCount; ++i) cmds += dd->CmdLists[i]->CmdBuffer.Size;
-    std::printf("frame_%s\t%.2f ms median\t%.2f ms p90\t%.2f ms building the frame (median), %d vertices, %d draw calls\n",
-                names[v], med, p90, cpu[cpu.size() / 2], dd ? dd->TotalVtxCount : 0, cmds);
+    std::printf("frame_%s\t%.2f ms median\t%.2f ms p90\tmedians: %.2f ms building the frame, %.2f ms rasterising, "
+                "%.2f ms presenting; %d vertices, %d draw calls\n",
+                names[v], med, p90, cpu[cpu.size() / 2], raster[raster.size() / 2], present[present.size() / 2],
+                dd ? dd->TotalVtxCount : 0, cmds);
   }
   std::printf("frame_worst_median\t%.2f\n", worst);
   return 0;
@@ -263,13 +377,16 @@ int main(int argc, char** argv) {
   }
   apply_views(app, o.views);
   if (o.quiz) app.set_quiz_mode(true);
+  if (!o.gallery.empty() && (o.quiz_number || o.picks)) usage_error("--gallery renders every scenario: drop --quiz N/--picks");
+  if (const int rc = prepare(app, o); rc != 0) return rc;
 
   const bool headless = !o.screenshot.empty() || !o.gallery.empty() || o.bench;
   Window w(o.width, o.height, "Pipeline Dojo - dojo viz", !headless);
   if (!w.ok()) {
     std::fprintf(stderr, "dojo viz: %s\n", w.error().c_str());
-    std::fprintf(stderr, "dojo viz: no display: use --screenshot OUT.png (./dojo viz starts Xvfb for it)\n");
-    return 3;
+    std::fprintf(stderr, "dojo viz: no display: add --screenshot OUT.png to render a picture instead "
+                         "(./dojo viz starts Xvfb for it)\n");
+    return status != 0 ? status : 3;  // a malformed trace (2) is the news
   }
   load_fonts(app);
   w.set_ignore_mouse(headless);
@@ -277,7 +394,7 @@ int main(int argc, char** argv) {
   if (o.bench) return bench(w, app, o);
 
   if (!o.screenshot.empty()) {
-    seek(app, o, 1.0);
+    if (!o.quiz_number && !o.picks) seek(app, o, 1.0);
     if (!shoot(w, app, o.screenshot)) return 1;
     std::printf("%s\n", o.screenshot.c_str());
     return status;
@@ -313,7 +430,7 @@ int main(int argc, char** argv) {
   }
 
   // Interactive.
-  app.playback().play();
+  if (!o.quiz_number && !o.picks) app.playback().play();
   auto last = std::chrono::steady_clock::now();
   while (!w.should_close()) {
     const auto now = std::chrono::steady_clock::now();

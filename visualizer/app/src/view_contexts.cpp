@@ -1,6 +1,7 @@
 // Context tree: contexts as a tree; a cancellation travels down it as a wave labelled with its
 // cause; the tasks waiting on each context's done channel are shown beside it and react.
 #include <algorithm>
+#include <cfloat>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,7 @@ void Views::contexts(App& app) {
   const float z = X.zoom;
   const double pos = app.playback().position();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const float tpx = canvas_text_px(l, z);
 
   // Edges, with the wave travelling from a cancelled parent to its child.
   for (const auto& n : C.nodes) {
@@ -58,13 +60,17 @@ void Views::contexts(App& app) {
     const ImU32 fill = cancelled ? pal.cancel_wave : pal.panel;
     dl->AddRectFilled(a, b, with_alpha(fill, exists ? 1.0f : 0.25f), 6 * z);
     dl->AddRect(a, b, with_alpha(pal.pipe, exists ? 1.0f : 0.3f), 6 * z, 0, 1.5f);
-    if (z > 0.35f) {
+    if (tpx >= kMinCanvasTextPx) {
       const ImU32 tc = cancelled ? text_on(pal.cancel_wave) : pal.text;
-      dl->AddText(ImVec2(a.x + 6, a.y + 3), with_alpha(tc, exists ? 1.0f : 0.4f),
-                  fmt::format("ctx#{} {}{}", n.id, n.kind, cancelled ? "  CANCELLED" : "").c_str());
-      if (cancelled) {  // the wave's label: its cause, under the node
+      const float pad = kTextPad * z;
+      draw_text_fit(dl, ImVec2(a.x + pad, (a.y + b.y - tpx) / 2), tpx, with_alpha(tc, exists ? 1.0f : 0.4f),
+                    context_label(n.id, n.kind, cancelled), b.x - a.x - 2 * pad);
+      if (cancelled) {  // the wave's label: its cause, under the node, over the tree's lines
         const std::string cause = "cause: " + l.anim.cancel_label(n.id);
-        dl->AddText(ImVec2(a.x + 6, b.y + 2), pal.cancel_wave, cause.c_str());
+        const ImVec2 at(a.x + pad, b.y + 3 * z);
+        const float w = ImGui::GetFont()->CalcTextSizeA(tpx, FLT_MAX, 0, cause.c_str()).x;
+        dl->AddRectFilled(ImVec2(at.x - 3, at.y), ImVec2(at.x + w + 3, at.y + tpx), with_alpha(pal.background, 0.85f), 3);
+        dl->AddText(ImGui::GetFont(), tpx, at, pal.cancel_wave, cause.c_str());
       }
     }
     if (hovered && ImRect(a, b).Contains(mouse) && cs) {
@@ -77,24 +83,24 @@ void Views::contexts(App& app) {
       ImGui::SetTooltip("%s", tip.c_str());
     }
     // Watchers: the tasks waiting on this context, in their current state.
-    float x = n.box.right() + 20;
+    float x = C.watchers_x;
     std::size_t shown = 0;
     for (std::uint64_t w : n.watchers) {
-      if (++shown > 6) break;
+      if (++shown > kMaxWatchers) break;
       const auto* ts = s.task(w);
-      const ImVec2 wa = X(x, n.box.y + 4), wb = X(x + kWatcherW - 8, n.box.bottom() - 4);
+      const ImVec2 wa = X(x, n.box.y + 4), wb = X(x + C.watcher_w - 8, n.box.bottom() - 4);
       if (ts) {
         const VisState vs = vis_state(*ts);
         draw_task_box(dl, wa, wb, vs, pal, exit_alpha(l.anim.exit_event(w), pos), task_label(*ts),
-                      app.selected_task() == w, z, ImGui::GetTime());
+                      app.selected_task() == w, z, ImGui::GetTime(), tpx);
         if (wave > 0) dl->AddRect(wa, wb, with_alpha(pal.cancel_wave, wave), 6 * z, 0, 3);
         if (hovered && ImRect(wa, wb).Contains(mouse)) {
           ImGui::SetTooltip("%s", task_hover(*ts, s, l.names).c_str());
           if (clicked) app.push({Intent::Kind::select_task, w});
         }
-        dl->AddLine(X(x - 20, n.box.cy()), X(x, n.box.cy()), with_alpha(pal.dim_text, 0.6f), 1);
+        if (shown == 1) dl->AddLine(X(n.box.right(), n.box.cy()), X(x, n.box.cy()), with_alpha(pal.dim_text, 0.6f), 1);
       }
-      x += kWatcherW;
+      x += C.watcher_w;
     }
   }
   dl->PopClipRect();

@@ -151,6 +151,46 @@ void Views::gallery(App& app) {
 #endif
 }
 
+namespace {
+/// One question: its text, the choices (after an answer: the right one green, a wrong pick
+/// red), then the verdict and the explanation. Returns whether a choice was clicked: `choice`.
+bool draw_question(const App::QuizView& cur, bool can_answer, const Palette& pal, std::size_t& choice) {
+  bool clicked = false;
+  ImGui::TextWrapped("%s", cur.question.c_str());
+  const bool answered = cur.picked.has_value();
+  for (std::size_t i = 0; i < cur.choices.size(); ++i) {
+    ImGui::PushID(static_cast<int>(i));
+    if (answered && i == cur.answer) ImGui::PushStyleColor(ImGuiCol_Button, col4(pal.of(VisState::running)));
+    else if (answered && cur.picked == i) ImGui::PushStyleColor(ImGuiCol_Button, col4(pal.closed));
+    else ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_Button));
+    if (answered && (i == cur.answer || cur.picked == i))
+      ImGui::PushStyleColor(ImGuiCol_Text, col4(text_on(i == cur.answer ? pal.of(VisState::running) : pal.closed)));
+    else ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyleColorVec4(ImGuiCol_Text));
+    // Long choices wrap: a button as wide as the panel, as tall as its wrapped text.
+    const std::string text = fmt::format("{}. {}", static_cast<char>('A' + i), cur.choices[i]);
+    const float w = ImGui::GetContentRegionAvail().x;
+    const ImVec2 pad = ImGui::GetStyle().FramePadding;
+    const ImVec2 sz = ImGui::CalcTextSize(text.c_str(), nullptr, false, w - 2 * pad.x);
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    if (ImGui::Button("##choice", ImVec2(w, sz.y + 2 * pad.y)) && can_answer && !answered) {
+      choice = i;
+      clicked = true;
+    }
+    ImGui::GetWindowDrawList()->AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(at.x + pad.x, at.y + pad.y),
+                                        ImGui::GetColorU32(ImGuiCol_Text), text.c_str(), nullptr, w - 2 * pad.x);
+    ImGui::PopStyleColor(2);
+    ImGui::PopID();
+  }
+  if (answered) {
+    const bool right = cur.picked == cur.answer;
+    ImGui::TextColored(col4(right ? pal.of(VisState::running) : pal.closed), "%s",
+                       right ? "Right!" : fmt::format("Not quite: it is {}.", static_cast<char>('A' + cur.answer)).c_str());
+    ImGui::TextWrapped("%s", cur.explanation.c_str());
+  }
+  return clicked;
+}
+}  // namespace
+
 void Views::quiz(App& app) {
   ImGui::TextWrapped("What happens next? Playback pauses before each decisive event and asks you to predict it.");
   bool on = app.quiz_mode();
@@ -159,36 +199,26 @@ void Views::quiz(App& app) {
   ImGui::SameLine();
   ImGui::TextDisabled("%zu question(s) in this run, %zu/%zu right", qs.size(), quiz_score(app), quiz_answered(app));
   if (!app.quiz_mode()) return;
+  const Palette& pal = app.colors();
   const int q = app.active_quiz();
   ImGui::Separator();
-  if (q < 0) {
-    ImGui::TextWrapped(app.playback().playing() ? "Playing to the next question..." : "Press Play: it stops at the next question.");
+  std::size_t choice = 0;
+  if (q >= 0) {
+    const auto& cur = qs[static_cast<std::size_t>(q)];
+    ImGui::TextColored(col4(pal.highlight), "Question %d of %zu (before event %zu)", q + 1, qs.size(), cur.pause_at);
+    if (draw_question(cur, true, pal, choice)) app.push({Intent::Kind::quiz_answer, choice});
+    if (cur.picked && ImGui::Button("Play it")) app.push({Intent::Kind::quiz_continue});
     return;
   }
-  const auto& cur = qs[static_cast<std::size_t>(q)];
-  const Palette& pal = app.colors();
-  ImGui::TextColored(col4(pal.highlight), "Question %d of %zu", q + 1, qs.size());
-  ImGui::TextWrapped("%s", cur.question.c_str());
-  for (std::size_t i = 0; i < cur.choices.size(); ++i) {
-    ImGui::PushID(static_cast<int>(i));
-    const bool answered = cur.picked.has_value();
-    if (answered && i == cur.answer) ImGui::PushStyleColor(ImGuiCol_Button, col4(pal.of(VisState::running)));
-    else if (answered && cur.picked == i) ImGui::PushStyleColor(ImGuiCol_Button, col4(pal.closed));
-    else ImGui::PushStyleColor(ImGuiCol_Button, ImGui::GetStyleColorVec4(ImGuiCol_Button));
-    ImGui::BeginDisabled(answered);
-    if (ImGui::Button(fmt::format("{}. {}", static_cast<char>('A' + i), cur.choices[i]).c_str(),
-                      ImVec2(ImGui::GetContentRegionAvail().x, 0)))
-      app.push({Intent::Kind::quiz_answer, i});
-    ImGui::EndDisabled();
-    ImGui::PopStyleColor();
-    ImGui::PopID();
+  const int r = app.recent_quiz();
+  if (r >= 0) {  // just played: keep the verdict and the explanation next to what happened
+    const auto& cur = qs[static_cast<std::size_t>(r)];
+    ImGui::TextColored(col4(pal.highlight), "Question %d of %zu: event %zu has happened", r + 1, qs.size(), cur.pause_at);
+    (void)draw_question(cur, false, pal, choice);
+    ImGui::Separator();
   }
-  if (cur.picked) {
-    ImGui::TextColored(col4(cur.picked == cur.answer ? pal.of(VisState::running) : pal.closed), "%s",
-                       cur.picked == cur.answer ? "Right!" : "Not quite.");
-    ImGui::TextWrapped("%s", cur.explanation.c_str());
-    if (ImGui::Button("Play it")) app.push({Intent::Kind::quiz_continue});
-  }
+  ImGui::TextWrapped(app.playback().playing() ? "Playing to the next question..."
+                                              : "Press Play: it stops at the next question.");
 }
 
 void Views::scheduler(App& app) {
@@ -206,6 +236,8 @@ void Views::scheduler(App& app) {
     return;
   }
   const Palette& pal = app.colors();
+  std::string picks;
+  for (std::uint64_t id : app.game_picks()) picks += fmt::format("{}{}", picks.empty() ? "" : ",", id);
   ImGui::Text("%zu pick(s) made", g->decisions());
   ImGui::SameLine();
   ImGui::BeginDisabled(g->decisions() == 0);
@@ -213,24 +245,42 @@ void Views::scheduler(App& app) {
   ImGui::EndDisabled();
   ImGui::SameLine();
   if (ImGui::Button("Stop")) app.push({Intent::Kind::sched_stop});
+  if (!picks.empty()) ImGui::TextDisabled("your picks (task ids): %s", picks.c_str());
+  if (!game_message(app).empty()) ImGui::TextColored(col4(pal.closed), "%s", game_message(app).c_str());
   ImGui::Separator();
   if (!g->finished()) {
-    ImGui::TextColored(col4(pal.highlight), "Who runs next?");
+    ImGui::TextColored(col4(pal.highlight), "Decision %zu: who runs next?", g->decisions() + 1);
+    ImGui::PushStyleVar(ImGuiStyleVar_ButtonTextAlign, ImVec2(0, 0.5f));
     for (const auto& o : g->options()) {
       ImGui::PushID(static_cast<int>(o.task));
       if (ImGui::Button(fmt::format("g{} {}", o.task, o.name).c_str(), ImVec2(ImGui::GetContentRegionAvail().x, 0)))
         app.push({Intent::Kind::sched_pick, o.task});
-      if (!o.where.empty()) ImGui::TextDisabled("  %s", o.where.c_str());
+      if (!o.where.empty()) {
+        ImGui::Indent();
+        ImGui::PushStyleColor(ImGuiCol_Text, col4(pal.dim_text));
+        ImGui::TextWrapped("%s", o.where.c_str());
+        ImGui::PopStyleColor();
+        ImGui::Unindent();
+      }
       ImGui::PopID();
     }
+    ImGui::PopStyleVar();
     ImGui::TextDisabled("The views show the run up to this decision.");
   } else {
     const auto out = g->outcome();
     const bool bad = out != goro::SimResult::Outcome::ok;
     ImGui::TextColored(col4(bad ? pal.closed : pal.of(VisState::running)), "Outcome: %s%s", goro::outcome_name(out),
-                       bad ? " - you found it!" : "");
-    ImGui::TextWrapped("Reproduce it: dojo viz --scenario %s --replay %s", app.scenario().c_str(), g->replay().c_str());
-    if (!g->report().empty()) ImGui::TextWrapped("%s", g->report().c_str());
+                       bad ? " - you found it!" : " - no bug this time: Undo and try another order");
+    const std::string cmd = fmt::format("./dojo viz --scenario {} --replay '{}'", app.scenario(), g->replay());
+    ImGui::TextUnformatted("This replay reproduces your run:");
+    ImGui::PushStyleColor(ImGuiCol_Text, col4(pal.highlight));
+    ImGui::TextWrapped("%s", cmd.c_str());
+    ImGui::PopStyleColor();
+    if (ImGui::Button("Copy the command")) ImGui::SetClipboardText(cmd.c_str());
+    if (!g->report().empty()) {
+      ImGui::Separator();
+      ImGui::TextWrapped("%s", g->report().c_str());
+    }
   }
 #else
   (void)app;

@@ -1,6 +1,7 @@
 // Pipeline view: tasks as nodes in their groups, channels as pipes with buffer cells, values
 // moving along the pipes, task state by colour, tag and motion; exited tasks fade.
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
 #include <tuple>
 #include <vector>
@@ -32,13 +33,17 @@ void Views::pipeline(App& app) {
   const double pos = app.playback().position();
   const double time_s = ImGui::GetTime();
   const ImVec2 mouse = ImGui::GetIO().MousePos;
+  const float tpx = canvas_text_px(l, z);
 
   // Groups.
   for (const auto& g : L.groups) {
     const ImVec2 a = X(g.box.x, g.box.y), b = X(g.box.right(), g.box.bottom());
     if (!visible(a, b, o, size)) continue;
     dl->AddRect(a, b, with_alpha(pal.dim_text, 0.6f), 8 * z, 0, 1.0f);
-    if (z > 0.35f) dl->AddText(ImVec2(a.x + 6, a.y + 2), pal.dim_text, g.label.c_str());
+    const ImVec2 at(a.x + 6 * z, a.y + 2 * z);
+    if (draw_text_fit(dl, at, tpx, pal.dim_text, g.label, b.x - at.x - 4 * z) && hovered &&
+        ImRect(at, ImVec2(b.x, at.y + tpx)).Contains(mouse))
+      ImGui::SetTooltip("%s", g.label.c_str());
   }
   // Pipes (behind the nodes). Zoomed far out with many pipes, the pipes of one group to one
   // channel are drawn as one bundle from the group's box.
@@ -103,12 +108,15 @@ void Views::pipeline(App& app) {
       if (c.cap == 0) dl->AddCircle(X(cc), half * z, with_alpha(pal.dim_text, alpha), 16, 1.0f);
       else dl->AddRect(ca, cb, with_alpha(pal.dim_text, alpha), 2 * z);
     }
-    if (z > 0.35f) {
+    if (tpx >= kMinCanvasTextPx) {
+      // Above the channel, centred on it, within its column and the gaps either side.
       std::string label = fmt::format("{} {}", l.names.get(c.id), c.cap ? fmt::format("[cap {}]", c.cap) : "[unbuffered]");
       if (c.cap > kMaxCells) label += fmt::format(" +{}", c.cap - kMaxCells);
       if (closed) label += " CLOSED";
-      dl->AddText(ImVec2(a.x, a.y - ImGui::GetFontSize() - 1), with_alpha(closed ? pal.closed : pal.text, alpha),
-                  label.c_str());
+      const float room = (L.column_w[static_cast<std::size_t>(c.column)] + kColumnGap * 0.8f) * z;
+      const float w = std::min(room, ImGui::GetFont()->CalcTextSizeA(tpx, FLT_MAX, 0, label.c_str()).x);
+      const ImVec2 at((a.x + b.x - w) / 2, a.y - tpx - 1);
+      draw_text_fit(dl, at, tpx, with_alpha(closed ? pal.closed : pal.text, alpha), label, room);
     }
     if (hovered && ImRect(a, b).Contains(mouse) && cs) ImGui::SetTooltip("%s", channel_hover(*cs, l.names).c_str());
   }
@@ -124,7 +132,7 @@ void Views::pipeline(App& app) {
     }
     const VisState vs = vis_state(*ts);
     const float alpha = vs == VisState::stuck ? 1.0f : exit_alpha(l.anim.exit_event(n.id), pos);
-    draw_task_box(dl, a, b, vs, pal, alpha, task_label(*ts), app.selected_task() == n.id, z, time_s);
+    draw_task_box(dl, a, b, vs, pal, alpha, task_label(*ts), app.selected_task() == n.id, z, time_s, tpx);
     if (hovered && ImRect(a, b).Contains(mouse)) {
       hover_task = n.id;
       ImGui::SetTooltip("%s", task_hover(*ts, s, l.names).c_str());
@@ -140,9 +148,9 @@ void Views::pipeline(App& app) {
     dl->AddCircleFilled(p, r, fill, 16);
     dl->AddCircle(p, r, IM_COL32(0, 0, 0, 200), 16, 1.5f);
     if (z > 0.5f && !m.value.empty()) {
-      const std::string v = m.value.size() > 10 ? m.value.substr(0, 9) + "." : m.value;
-      const ImVec2 ts = ImGui::CalcTextSize(v.c_str());
-      dl->AddText(ImVec2(p.x - ts.x / 2, p.y + r + 1), pal.text, v.c_str());
+      const std::string v = m.value.size() > 10 ? m.value.substr(0, 9) + "..." : m.value;
+      const ImVec2 ts = ImGui::GetFont()->CalcTextSizeA(tpx, FLT_MAX, 0, v.c_str());
+      dl->AddText(ImGui::GetFont(), tpx, ImVec2(p.x - ts.x / 2, p.y + r + 1), pal.text, v.c_str());
     }
   }
   dl->PopClipRect();

@@ -5,6 +5,7 @@
 #include <imgui_internal.h>
 
 #include <string>
+#include <string_view>
 
 #include "app.hpp"
 
@@ -24,7 +25,7 @@ struct Views {
   static void toolbar(App& app);
 
   // Access for the views (App's private state, read-only by convention).
-  static const std::vector<App::QuizState>& quizzes(const App& a) { return a.quizzes_; }
+  static const std::vector<App::QuizView>& quizzes(const App& a) { return a.quizzes_; }
   static std::size_t quiz_score(const App& a) { return a.quiz_score_; }
   static std::size_t quiz_answered(const App& a) { return a.quiz_answered_; }
   static const std::string& game_message(const App& a) { return a.game_message_; }
@@ -52,9 +53,20 @@ struct Xform {
 /// over `bounds`; returns the transform. `hovered` tells whether the mouse is over it.
 Xform canvas_2d(const char* id, View2D& v, const Box& bounds, ImVec2& size, bool& hovered);
 
-/// A filled rounded box with a state tag and label, for tasks.
+/// The size of text drawn on a canvas at `zoom`: the font the layout was measured with, scaled
+/// by the zoom (so it fits the boxes sized for it), never larger than the UI font.
+[[nodiscard]] float canvas_text_px(const Loaded& l, float zoom);
+/// Canvas text smaller than this is not drawn (unreadable, and costly with many nodes).
+inline constexpr float kMinCanvasTextPx = 6.5f;
+
+/// Draws `text` at `pos` in a `px`-pixel font, cut to at most `max_w` pixels with "..." when
+/// it is longer. Returns whether it was cut (the caller shows the whole text on hover).
+bool draw_text_fit(ImDrawList* dl, ImVec2 pos, float px, ImU32 col, std::string_view text, float max_w);
+
+/// A filled rounded box with a state tag and label, for tasks; text in `text_px` pixels
+/// (none below kMinCanvasTextPx).
 void draw_task_box(ImDrawList* dl, ImVec2 a, ImVec2 b, VisState s, const Palette& pal, float alpha,
-                   const std::string& label, bool selected, float zoom, double time_s);
+                   const std::string& label, bool selected, float zoom, double time_s, float text_px);
 
 /// A small coloured chip with the state's tag (legends, lists).
 void state_chip(VisState s, const Palette& pal);

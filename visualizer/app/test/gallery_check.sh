@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # CI: renders every built-in scenario at several points under Xvfb + Mesa and checks that each
-# PNG is non-blank and differs between the points of one scenario.
+# PNG is non-blank and differs between the points of one scenario. Also "What happens next?"
+# (a question, then answered and played) and "You are the scheduler" (no pick, then one).
 #   gallery_check.sh DOJO_VIZ PNGCHECK OUTDIR
 # Exit 77 (skipped) when there is no display and no xvfb-run.
 set -euo pipefail
@@ -12,6 +13,10 @@ if [ -z "${DISPLAY:-}" ]; then
   run=(xvfb-run -a -s "-screen 0 1280x800x24" "$viz")
 fi
 "${run[@]}" --gallery "$out"
+"${run[@]}" --scenario missing_close --quiz 1 --screenshot "$out/quiz-missing_close_1.png" >/dev/null
+"${run[@]}" --scenario missing_close --quiz 1 --answer A --screenshot "$out/quiz-missing_close_2.png" >/dev/null
+"${run[@]}" --scenario check_then_send --picks "" --screenshot "$out/sched-check_then_send_0.png" >/dev/null
+"${run[@]}" --scenario check_then_send --picks 1 --screenshot "$out/sched-check_then_send_1.png" >/dev/null
 shopt -s nullglob
 pngs=("$out"/*.png)
 [ ${#pngs[@]} -gt 0 ] || { echo "no images written"; exit 1; }

@@ -185,3 +185,56 @@ TEST_CASE("a malformed trace file leaves an error naming the line", "[viz][ui]")
   NullImGui ui;
   ui.frame(app);  // draws the error banner without a trace
 }
+
+#ifdef DOJO_VIZ_HAVE_SCENARIOS
+TEST_CASE("what happens next: paused before a question, answered, then played", "[viz][ui]") {
+  NullImGui ui;
+  App app;
+  REQUIRE(app.open_scenario("missing_close"));
+  REQUIRE(app.quiz_count() >= 2);
+  CHECK_FALSE(app.goto_quiz(app.quiz_count()));  // no such question
+  REQUIRE(app.goto_quiz(1));
+  CHECK(app.quiz_mode());
+  CHECK(app.active_quiz() == 1);
+  CHECK(app.playback().shown() == app.quizzes()[1].pause_at);
+  CHECK(app.recent_quiz() == -1);
+  app.set_side_view(SideView::quiz);
+  ui.frame(app);
+  app.apply({Intent::Kind::quiz_answer, 99});  // not a choice: ignored
+  CHECK_FALSE(app.quizzes()[1].picked.has_value());
+  app.apply({Intent::Kind::quiz_answer, app.quizzes()[1].answer});
+  REQUIRE(app.quizzes()[1].picked.has_value());
+  // Played: the verdict stays on screen (recent_quiz) until the next question.
+  app.playback().step_next();
+  app.playback().settle();
+  CHECK(app.active_quiz() == -1);
+  CHECK(app.recent_quiz() == 1);
+  ui.frame(app);
+}
+
+TEST_CASE("you are the scheduler: picks, a pick that is not runnable, undo", "[viz][ui]") {
+  NullImGui ui;
+  App app;
+  REQUIRE(app.open_scenario("check_then_send"));
+  app.set_side_view(SideView::scheduler);
+  app.apply({Intent::Kind::sched_start});
+  REQUIRE(app.game() != nullptr);
+  REQUIRE_FALSE(app.game()->options().empty());
+  app.apply({Intent::Kind::sched_pick, 987654});  // not runnable: reported, game unchanged
+  CHECK_FALSE(app.game_message().empty());
+  CHECK(app.game()->decisions() == 0);
+  const auto first = app.game()->options().front().task;
+  app.apply({Intent::Kind::sched_pick, first});
+  CHECK(app.game_message().empty());
+  CHECK(app.game()->decisions() == 1);
+  CHECK(app.game_picks() == std::vector<std::uint64_t>{first});
+  ui.frame(app);
+  app.apply({Intent::Kind::sched_undo});
+  CHECK(app.game()->decisions() == 0);
+  CHECK(app.game_picks().empty());
+  // Play to the end, always taking the last option: the panel shows the outcome and replay.
+  while (!app.game()->finished()) app.apply({Intent::Kind::sched_pick, app.game()->options().back().task});
+  CHECK_FALSE(app.game()->replay().empty());
+  ui.frame(app);
+}
+#endif

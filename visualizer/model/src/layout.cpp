@@ -8,10 +8,27 @@
 #include <fmt/format.h>
 
 #include "dojo/viz/model/describe.hpp"
+#include "dojo/viz/model/palette.hpp"
 
 namespace dojo::viz {
 
 using dojo::trace::EventType;
+
+float text_width(const TextWidth& w, std::string_view s) {
+  return w ? w(s) : static_cast<float>(s.size()) * kCharW;
+}
+
+float task_box_width(const TextWidth& w, std::string_view label, bool one_line) {
+  float tag = 0;
+  for (int i = 0; i < kVisStates; ++i) tag = std::max(tag, text_width(w, state_tag(static_cast<VisState>(i))));
+  const float text = text_width(w, label);
+  // As draw_task_box places them: one line "TAG  label" (4 + tag + 6 + label), or two lines.
+  return one_line ? 4 + tag + 6 + text + kTextPad : std::max(tag, text) + 2 * kTextPad;
+}
+
+std::string context_label(std::uint64_t id, std::string_view kind, bool cancelled) {
+  return fmt::format("ctx#{} {}{}", id, kind, cancelled ? "  CANCELLED" : "");
+}
 
 const TaskNode* PipelineLayout::task(std::uint64_t id) const noexcept {
   auto it = std::lower_bound(tasks.begin(), tasks.end(), id, [](const TaskNode& n, std::uint64_t v) { return n.id < v; });
@@ -44,7 +61,7 @@ Point task_in(const TaskNode& n) noexcept { return {n.box.x, n.box.cy()}; }
 Point chan_in(const ChanNode& c) noexcept { return {c.box.x, c.box.cy()}; }
 Point chan_out(const ChanNode& c) noexcept { return {c.box.right(), c.box.cy()}; }
 
-PipelineLayout layout_pipeline(const dojo::trace::Trace& t) {
+PipelineLayout layout_pipeline(const dojo::trace::Trace& t, const TextWidth& width) {
   PipelineLayout L;
   // Nodes: tasks 0..T-1, channels T..T+C-1.
   std::vector<std::uint64_t> task_ids, chan_ids;
@@ -126,6 +143,27 @@ PipelineLayout layout_pipeline(const dojo::trace::Trace& t) {
   auto parent_of = [&](std::size_t v) -> std::uint64_t {
     return v < T ? t.tasks.at(task_ids[v]).parent : 0;
   };
+  auto group_label = [&](std::uint64_t p) -> std::string {
+    if (p == 0) return "root";
+    auto it = t.tasks.find(p);
+    const std::string who = it != t.tasks.end() ? task_label(it->second) : fmt::format("g{}", p);
+    return errgroup_waiters.count(p) ? "errgroup of " + who : "started by " + who;
+  };
+  // Column widths: the widest task label or group label of the column.
+  L.column_w.assign(static_cast<std::size_t>(columns), kChanW);
+  L.column_x.assign(static_cast<std::size_t>(columns), 0);
+  for (std::size_t v = 0; v < T; ++v) L.column_w[static_cast<std::size_t>(rank[v])] = kTaskW;
+  {
+    std::set<std::pair<int, std::uint64_t>> group_seen;
+    for (std::size_t v = 0; v < T; ++v) {
+      float& w = L.column_w[static_cast<std::size_t>(rank[v])];
+      w = std::max(w, task_box_width(width, task_label(t.tasks.at(task_ids[v])), false));
+      if (group_seen.emplace(rank[v], parent_of(v)).second)
+        w = std::max(w, text_width(width, group_label(parent_of(v))) + kTextPad + 4 - 2 * kGroupPad);
+    }
+    for (std::size_t c = 1; c < L.column_w.size(); ++c)
+      L.column_x[c] = L.column_x[c - 1] + L.column_w[c - 1] + kColumnGap;
+  }
   for (int c = 0; c < columns; ++c) {
     auto& col = cols[static_cast<std::size_t>(c)];
     std::vector<float> bary(N, 0);
@@ -156,7 +194,8 @@ PipelineLayout layout_pipeline(const dojo::trace::Trace& t) {
     });
     // Place, with group boxes around runs of tasks with the same parent.
     float y = 0;
-    const float x = static_cast<float>(c) * kColumnW;
+    const float x = L.column_x[static_cast<std::size_t>(c)];
+    const float cw = L.column_w[static_cast<std::size_t>(c)];
     std::size_t i = 0;
     while (i < col.size()) {
       std::size_t j = i;
@@ -167,12 +206,12 @@ PipelineLayout layout_pipeline(const dojo::trace::Trace& t) {
       for (std::size_t k = i; k < j; ++k) {
         const std::size_t v = col[k];
         if (v < T) {
-          L.tasks.push_back({task_ids[v], {x, y, kTaskW, kTaskH}, c, parent_of(v)});
+          L.tasks.push_back({task_ids[v], {x, y, cw, kTaskH}, c, parent_of(v)});
           ypos[v] = y + kTaskH / 2;
           y += kTaskH + kRowGap;
         } else {
           const auto id = chan_ids[v - T];
-          const float cx = x + (kTaskW - kChanW) / 2;
+          const float cx = x + (cw - kChanW) / 2;
           L.chans.push_back({id, {cx, y, kChanW, kChanH}, c, t.channels.at(id).cap});
           ypos[v] = y + kChanH / 2;
           y += kChanH + kRowGap * 2;
@@ -180,17 +219,10 @@ PipelineLayout layout_pipeline(const dojo::trace::Trace& t) {
       }
       if (is_tasks) {
         const std::uint64_t p = parent_of(col[i]);
-        std::string label;
-        if (p == 0) label = "root";
-        else {
-          auto it = t.tasks.find(p);
-          const std::string who = it != t.tasks.end() ? task_label(it->second) : fmt::format("g{}", p);
-          label = errgroup_waiters.count(p) ? "errgroup of " + who : "started by " + who;
-        }
         L.groups.push_back({p, c,
-                            {x - kGroupPad, top - kGroupLabel - kGroupPad / 2, kTaskW + 2 * kGroupPad,
+                            {x - kGroupPad, top - kGroupLabel - kGroupPad / 2, cw + 2 * kGroupPad,
                              y - kRowGap - top + kGroupLabel + kGroupPad},
-                            std::move(label)});
+                            group_label(p)});
       }
       y += kGroupGap;
       i = j;
@@ -208,11 +240,12 @@ PipelineLayout layout_pipeline(const dojo::trace::Trace& t) {
     maxx = std::max(maxx, c.box.right());
     maxy = std::max(maxy, c.box.bottom());
   }
-  L.bounds = {-kGroupPad - 80, miny, maxx + kGroupPad + 80, maxy - miny};
+  // Margins: room for values waiting left of a channel and for labels above the top row.
+  L.bounds = {-kGroupPad - 12, miny - 8, maxx + 2 * kGroupPad + 24, maxy - miny + 16};
   return L;
 }
 
-ContextLayout layout_contexts(const dojo::trace::Trace& t) {
+ContextLayout layout_contexts(const dojo::trace::Trace& t, const TextWidth& width) {
   ContextLayout L;
   std::map<std::uint64_t, std::vector<std::uint64_t>> children;
   std::vector<std::uint64_t> roots;
@@ -227,8 +260,19 @@ ContextLayout layout_contexts(const dojo::trace::Trace& t) {
     for (std::uint64_t id : object_ids(e.object))
       if (t.contexts.count(id)) watchers[id].insert(e.task);
   }
+  // One width for every context box: the widest label (as if cancelled); watchers likewise.
+  float node_w = kCtxW;
+  for (const auto& [id, c] : t.contexts)
+    node_w = std::max(node_w, text_width(width, context_label(id, c.kind, true)) + 2 * kTextPad);
+  float watcher_w = kWatcherW;
+  for (const auto& [ctx, ws] : watchers)
+    for (std::uint64_t w : ws)
+      if (auto it = t.tasks.find(w); it != t.tasks.end())
+        watcher_w = std::max(watcher_w, task_box_width(width, task_label(it->second), true) + 8);
+  L.watcher_w = watcher_w;
   float y = 0;
-  float maxx = 0;
+  int max_depth = 0;
+  std::size_t max_watchers = 0;
   auto visit = [&](auto&& self, std::uint64_t id, int depth) -> void {
     CtxNode n;
     n.id = id;
@@ -236,14 +280,17 @@ ContextLayout layout_contexts(const dojo::trace::Trace& t) {
     n.parent = c.parent != 0 && t.contexts.count(c.parent) ? c.parent : 0;
     n.depth = depth;
     n.kind = c.kind;
-    n.box = {static_cast<float>(depth) * kCtxIndent, y, kCtxW, kCtxH};
+    n.box = {static_cast<float>(depth) * kCtxIndent, y, node_w, kCtxH};
     if (auto it = watchers.find(id); it != watchers.end()) n.watchers.assign(it->second.begin(), it->second.end());
-    maxx = std::max(maxx, n.box.right() + 20 + kWatcherW * static_cast<float>(std::min<std::size_t>(n.watchers.size(), 6)));
+    max_depth = std::max(max_depth, depth);
+    max_watchers = std::max(max_watchers, std::min(n.watchers.size(), kMaxWatchers));
     y += kCtxRow;
     L.nodes.push_back(std::move(n));
     for (std::uint64_t ch : children[id]) self(self, ch, depth + 1);
   };
   for (std::uint64_t r : roots) visit(visit, r, 0);
+  L.watchers_x = static_cast<float>(max_depth) * kCtxIndent + node_w + 24;
+  const float maxx = L.watchers_x + watcher_w * static_cast<float>(max_watchers);
   L.bounds = {-20, -20, maxx + 40, y + 20};
   return L;
 }

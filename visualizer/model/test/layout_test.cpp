@@ -144,3 +144,46 @@ TEST_CASE("exited tasks fade; the cancellation wave travels down the context tre
   CHECK(cancelled);
   CHECK(watched);  // the sibling selecting on ctx.done()
 }
+
+TEST_CASE("boxes are sized to their labels", "[viz][layout]") {
+  // A task with a long name, under a wide font: its column, its group box and the context
+  // boxes grow so that every label fits; nothing overlaps.
+  auto t = test::record(5, [] {
+    auto nums = goro::make_chan<int>(1);
+    goro::go_named("a-producer-with-a-really-long-name", [=] {
+      nums.send(1);
+      nums.close();
+    });
+    for (int v : nums) (void)v;
+    test::cancellation();
+  });
+  const TextWidth wide = [](std::string_view s) { return 11.0f * static_cast<float>(s.size()); };
+  for (const TextWidth& w : {TextWidth(), wide}) {
+    const auto L = layout_pipeline(t, w);
+    REQUIRE(L.column_x.size() == static_cast<std::size_t>(L.columns));
+    for (const auto& n : L.tasks) {
+      const auto label = task_label(t.tasks.at(n.id));
+      CHECK(n.box.w >= task_box_width(w, label, false));
+      CHECK(n.box.w >= kTaskW);
+      CHECK(n.box.w == L.column_w[static_cast<std::size_t>(n.column)]);
+    }
+    for (const auto& g : L.groups) CHECK(g.box.w >= text_width(w, g.label) + 10);
+    // Columns do not overlap: each starts after the previous one and its gap.
+    for (std::size_t c = 1; c < L.column_x.size(); ++c)
+      CHECK(L.column_x[c] >= L.column_x[c - 1] + L.column_w[c - 1] + kColumnGap);
+    for (const auto& c : L.chans) CHECK(L.bounds.contains(c.box.x, c.box.y));
+
+    const auto C = layout_contexts(t, w);
+    REQUIRE_FALSE(C.nodes.empty());
+    for (const auto& n : C.nodes) {
+      CHECK(n.box.w >= text_width(w, context_label(n.id, n.kind, true)) + 2 * kTextPad);
+      CHECK(C.watchers_x >= n.box.right());  // watchers start right of every node
+      for (std::uint64_t id : n.watchers)
+        CHECK(C.watcher_w >= task_box_width(w, task_label(t.tasks.at(id)), true));
+    }
+  }
+  // The wide font makes the long-named task's column wider than the default estimate.
+  const auto narrow = layout_pipeline(t), widened = layout_pipeline(t, wide);
+  const auto id = task_named(t, "a-producer-with-a-really-long-name");
+  CHECK(widened.task(id)->box.w > narrow.task(id)->box.w);
+}

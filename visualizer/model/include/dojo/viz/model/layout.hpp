@@ -9,10 +9,16 @@
 //
 // Context tree: contexts by depth (x) in depth-first order (y), each with the tasks that ever
 // waited on its done channel.
+//
+// Boxes are sized to their labels: a TextWidth measures a label in world units (the app passes
+// its font's width at zoom 1, so text drawn at `font px * zoom` always fits its box); without
+// one, labels are estimated at kCharW units per character.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dojo/trace/reader.hpp"
@@ -70,20 +76,34 @@ struct PipelineLayout {
   std::vector<GroupBox> groups;
   Box bounds;
   int columns = 0;
+  std::vector<float> column_x;  ///< left edge of each column's task boxes
+  std::vector<float> column_w;  ///< width of each column's task boxes (>= kTaskW; kChanW without tasks)
 
   [[nodiscard]] const TaskNode* task(std::uint64_t id) const noexcept;
   [[nodiscard]] const ChanNode* chan(std::uint64_t id) const noexcept;
 };
 
-/// Sizes in world units.
-inline constexpr float kTaskW = 170, kTaskH = 40, kChanW = 130, kChanH = 30, kColumnW = 240,
+/// Sizes in world units. kTaskW is the narrowest task box; a column of tasks is as wide as its
+/// widest label needs (task label, group label), a column of channels only kChanW, and
+/// kColumnGap apart from the next.
+inline constexpr float kTaskW = 140, kTaskH = 40, kChanW = 124, kChanH = 30, kColumnGap = 56,
                        kRowGap = 10, kGroupPad = 8, kGroupLabel = 16, kGroupGap = 26;
+/// Padding between a box's edge and its text, and the estimate per character without a TextWidth.
+inline constexpr float kTextPad = 6, kCharW = 8;
+
+/// The width of a label in world units.
+using TextWidth = std::function<float(std::string_view)>;
+/// `w(s)` when given, else the estimate s.size() * kCharW.
+[[nodiscard]] float text_width(const TextWidth& w, std::string_view s);
+/// The width a task box needs for `label` and any state tag: on two lines (tag above the
+/// label) or on one ("STUCK  g12 worker"), whichever the box height allows at that zoom.
+[[nodiscard]] float task_box_width(const TextWidth& w, std::string_view label, bool one_line);
 /// Buffer cells drawn in a channel (more are summarised as "+N").
 inline constexpr std::uint64_t kMaxCells = 8;
 
 /// The layout of a whole trace. Context done channels are left out (the context tree shows
 /// them). O((tasks + channels) log + pipes).
-[[nodiscard]] PipelineLayout layout_pipeline(const dojo::trace::Trace& t);
+[[nodiscard]] PipelineLayout layout_pipeline(const dojo::trace::Trace& t, const TextWidth& width = {});
 
 /// Centre of buffer cell `k` of a channel node (k < min(cap, kMaxCells)); for an unbuffered
 /// channel, k = 0 is the hand-off point in the middle.
@@ -108,11 +128,20 @@ struct CtxNode {
 struct ContextLayout {
   std::vector<CtxNode> nodes;  ///< depth-first order
   Box bounds;
+  float watcher_w = 0;   ///< the pitch of the watcher boxes beside a node (box width + 8)
+  float watchers_x = 0;  ///< where the first watcher of every node starts (one column for all)
   [[nodiscard]] const CtxNode* node(std::uint64_t id) const noexcept;
 };
 
-inline constexpr float kCtxW = 190, kCtxH = 36, kCtxIndent = 210, kCtxRow = 66, kWatcherW = 120;
+/// Context boxes are at least kCtxW wide (all as wide as the widest "ctx#N kind  CANCELLED"),
+/// a child is a row below its parent, kCtxIndent to the right; watchers at least kWatcherW apart.
+inline constexpr float kCtxW = 170, kCtxH = 36, kCtxIndent = 44, kCtxRow = 66, kWatcherW = 120;
+/// Watchers drawn beside a context (more are left out).
+inline constexpr std::size_t kMaxWatchers = 6;
 
-[[nodiscard]] ContextLayout layout_contexts(const dojo::trace::Trace& t);
+/// The label of a context box.
+[[nodiscard]] std::string context_label(std::uint64_t id, std::string_view kind, bool cancelled);
+
+[[nodiscard]] ContextLayout layout_contexts(const dojo::trace::Trace& t, const TextWidth& width = {});
 
 }  // namespace dojo::viz
