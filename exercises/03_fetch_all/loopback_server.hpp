@@ -26,6 +26,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -141,10 +142,27 @@ class LoopbackServer {
     std::unique_lock lk(mu_);
     return cv_.wait_for(lk, bound, [&] { return hangs_open_ >= n || interrupted_ || stopping_; }) && hangs_open_ >= n;
   }
-  /// Blocks (real time, at most `bound`) until no request is in flight; false on timeout.
-  bool wait_idle(Clock::duration bound) {
-    std::unique_lock lk(mu_);
-    return cv_.wait_for(lk, bound, [&] { return in_flight_ == 0 || stopping_; }) && in_flight_ == 0;
+  /// Blocks (real time, at most `bound`) until the server has finished with every connection
+  /// a client opened to it: no request in flight, and no connection still waiting to be
+  /// accepted or read. False on timeout. Call it inside goro::blocking from a goro task.
+  ///
+  /// "No request in flight" alone is not enough. A client can connect, send its request and
+  /// close the connection again (a request cancelled at once) before the server's threads have
+  /// even accepted it: the kernel completes the connection and keeps the request, and on a
+  /// busy machine the server handles it milliseconds later, after the client is long gone.
+  /// Until then the server knows nothing of it. The kernel's table of sockets does: every
+  /// connection to our port that the server has not closed yet is listed there.
+  bool wait_settled(Clock::duration bound) {
+    const auto deadline = Clock::now() + bound;
+    for (;;) {
+      const int open = open_connections();  // read before in_flight_: see the comment there
+      {
+        std::unique_lock lk(mu_);
+        if (open <= 0 && in_flight_ == 0) return true;
+        if (stopping_ || Clock::now() >= deadline) return false;
+        cv_.wait_for(lk, 2ms, [&] { return stopping_; });
+      }
+    }
   }
   /// Ends every wait_open_hangs at once.
   void interrupt() {
@@ -158,6 +176,30 @@ class LoopbackServer {
  private:
   static int param(const httplib::Request& req, const char* key, int fallback) {
     return req.has_param(key) ? std::stoi(req.get_param_value(key)) : fallback;
+  }
+
+  // How many connections to our port the server has not closed yet: waiting in the kernel's
+  // accept queue, being read, or being answered (states ESTABLISHED, SYN_RECV and CLOSE_WAIT
+  // of /proc/net/tcp; a connection the server has closed is in another state, or gone). -1 if
+  // the table cannot be read. A request's handler has ended before its connection is closed,
+  // so "no open connection" read first and "nothing in flight" read after mean every request
+  // that reached us has been recorded, and has ended.
+  [[nodiscard]] int open_connections() const {
+    std::FILE* f = std::fopen("/proc/net/tcp", "r");
+    if (f == nullptr) return -1;
+    int n = 0;
+    char line[512];
+    if (std::fgets(line, sizeof line, f) != nullptr) {  // the header line
+      while (std::fgets(line, sizeof line, f) != nullptr) {
+        unsigned port = 0, state = 0;
+        // "  12: 0100007F:A3F1 0100007F:C350 01 ...": local address:port, remote, state (hex)
+        if (std::sscanf(line, " %*d: %*8X:%4X %*8X:%*4X %2X", &port, &state) != 2) continue;
+        if (static_cast<int>(port) != port_) continue;
+        if (state == 0x01 || state == 0x03 || state == 0x08) ++n;  // ESTABLISHED, SYN_RECV, CLOSE_WAIT
+      }
+    }
+    std::fclose(f);
+    return n;
   }
 
   static int bound_but_not_listening(int& port) {

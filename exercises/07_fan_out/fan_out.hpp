@@ -31,6 +31,12 @@ using Work = std::function<goro::Result<int>(const goro::Context& ctx, int item)
 ///     closes `out`, returns `ctx.err()` and calls `work` for no item. If `ctx` is cancelled
 ///     while the workers run (the caller gave up, or a downstream stage stopped reading), every
 ///     worker stops promptly and fan_out returns the context's error.
+///     One exception, as in Go: the upstream stage, cancelled too, closes `in` as it leaves,
+///     and a worker whose select finds `in` closed rather than wctx.done() (select picks at
+///     random when both are ready) has simply run out of input and returns nil. If every
+///     worker ends that way — none was halfway through an item, so every item taken was sent
+///     on `out` — fan_out returns nil; the caller's group still reports the error that
+///     cancelled the pipeline. Either answer is correct; do not try to force one.
 ///   * When fan_out returns, every task it started has finished.
 [[nodiscard]] goro::Error fan_out(const goro::Context& ctx, goro::Chan<int> in, goro::Chan<int> out,
                                   const Work& work);

@@ -22,7 +22,12 @@ goro::Error fan_out(const goro::Context& ctx, goro::Chan<int> in, goro::Chan<int
         int item = 0;
         bool ok = false;
         if (goro::select(goro::on_recv(in, &item, &ok), goro::on_recv(wctx.done())) == 1) return wctx.err();
-        if (!ok) return {};  // `in` closed and drained: no more work for anyone
+        // `in` closed and drained: no more work for anyone. This may also be the upstream stage
+        // leaving because the pipeline was cancelled — when wctx.done() and the close are both
+        // ready, select picks either. The worker has still finished its input cleanly, and nil
+        // is the honest answer (Go's stage would say the same): the caller's group reports the
+        // error that cancelled the pipeline. No need to force ctx.err() here.
+        if (!ok) return {};
         goro::Result<int> r = work(wctx, item);
         if (!r) return goro::errorf("item {}: {:w}", item, r.error());  // cancels wctx: the others stop
         // Downstream may have stopped reading; the send must be abandonable too.

@@ -6,6 +6,7 @@
 // stands still. Timing is therefore measured on the real (steady) clock, and every wait of the
 // grader and of the server is bounded. The grader waits for the server only from inside
 // goro::blocking, never with a bare condition variable on a goro task.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 
@@ -32,50 +33,69 @@ extern "C" const char* __tsan_default_suppressions() { return "race:libcpp-httpl
 
 namespace {
 
-// "Within 100 ms" is what the statement asks, and what a correct fetch_all achieves: http_get
-// notices a cancelled context within 5 ms, and the server notices a closed connection at its
-// next write, 2 ms later. But the time measured here also includes waking threads of the
-// server, of libcurl and of the runtime on a machine with two cores that may be busy with
-// other work (a build, other graders), which the learner does not control. So the grader
-// allows kAllowance on top of the 100 ms. A fetch_all that does not cancel is still far
-// outside: its slow requests run for a whole second (LoopbackServer::hang_url).
+// The margins. "Within 100 ms" is what the statement asks, and what a correct fetch_all
+// achieves with room to spare: http_get notices a cancelled context within 5 ms, and the server
+// notices a closed connection at its next write, 2 ms later — a few milliseconds in all (at
+// most 16 ms in hundreds of runs on a loaded 2-core machine). But what the grader measures
+// also includes waking threads of the server, of libcurl and of the runtime, on a machine whose
+// two cores may be busy with other work (a build, other graders), and a thread that is not
+// scheduled for a few hundred milliseconds there is rare but real. The learner controls none
+// of that, so the grader allows kPromptLimit = 1 s. What it must catch is a fetch_all that does
+// not cancel at all (the requests made with the caller's ctx, an error swallowed): such a
+// fetch_all keeps every slow request open for its whole kSlow and returns only after it, three
+// times the limit, and the server sees those requests run to their end instead of being
+// dropped. kSlow costs a correct solution nothing (it never waits for a slow request); only a
+// failing fetch_all waits it out, once per failing check.
 constexpr auto kStatementLimit = 100ms;
-constexpr auto kAllowance = 250ms;
-constexpr auto kPromptLimit = kStatementLimit + kAllowance;
+constexpr auto kPromptLimit = 1s;
+constexpr int kSlowMs = 3000;  // how long a /hang request would take
+constexpr auto kSlow = std::chrono::milliseconds(kSlowMs);
+
+long long ms(Clock::duration d) { return std::chrono::duration_cast<std::chrono::milliseconds>(d).count(); }
 
 std::string list(const std::vector<std::string>& v) {
   if (v.size() > 6) return fmt::format("{{{}, ... ({} in all)}}", fmt::join(v.begin(), v.begin() + 6, ", "), v.size());
   return fmt::format("{{{}}}", fmt::join(v, ", "));
 }
 
-// Waits (real time, bounded) until the server has finished with every request, so that its
-// record is complete. A dropped connection is noticed a few milliseconds after the client
-// closed it, possibly after fetch_all has returned.
-void settle(LoopbackServer& server) { (void)goro::blocking([&server] { return server.wait_idle(3s); }); }
+// Waits (real time, bounded) until the server has finished with every connection the client
+// opened, so that its record is complete. A dropped connection is noticed a few milliseconds
+// after the client closed it, possibly after fetch_all has returned; and a request cancelled
+// right after it was sent may reach the server's handler only after fetch_all has returned (the
+// kernel accepted the connection, the server's threads had not run yet). wait_settled sees
+// those too. The bound lets a fetch_all that does not cancel run its slow requests to the end.
+void settle(LoopbackServer& server) {
+  (void)goro::blocking([&server] { return server.wait_settled(kSlow + 2s); });
+}
 
 std::string path_of(const std::string& target) { return target.substr(0, target.find('?')); }
 
 // Every /hang request that reached the server was dropped by the client, no later than
-// kPromptLimit after `from` (the failure or the cancellation, on the real clock).
+// kPromptLimit after `from` (the failure or the cancellation, on the real clock) — or after the
+// request reached the server, if that was later: the server cannot see a connection dropped
+// before it has accepted it, and how late a busy machine runs the server's threads is not the
+// learner's doing.
 void expect_hangs_dropped(Check& check, const std::vector<Seen>& seen, Clock::time_point from, std::string_view what) {
   std::vector<std::string> problems;
   for (const Seen& s : seen) {
     if (!s.hang) continue;
+    const auto since = std::max(from, s.arrived);
+    const std::string_view since_what = since == from ? what : std::string_view("it reached the server");
     if (!s.ended) {
       problems.push_back(fmt::format("{} was still open when the grader stopped waiting", path_of(s.target)));
     } else if (!s.dropped) {
       problems.push_back(fmt::format("{} ran to its end ({} ms after {}) instead of being dropped", path_of(s.target),
                                      ms_between(from, *s.ended), what));
-    } else if (*s.ended - from > kPromptLimit) {
+    } else if (*s.ended - since > kPromptLimit) {
       problems.push_back(fmt::format("{} was dropped {} ms after {}: too late", path_of(s.target),
-                                     ms_between(from, *s.ended), what));
+                                     ms_between(since, *s.ended), since_what));
     }
   }
   std::string got = problems.empty() ? "" : fmt::format("{}", fmt::join(problems, "\n"));
   check.expect(problems.empty(),
-               fmt::format("every request still in flight dropped within 100 ms of {} (the grader allows {} ms "
+               fmt::format("every request still in flight dropped within {} ms of {} (the grader allows {} ms "
                            "on a busy machine)",
-                           what, std::chrono::duration_cast<std::chrono::milliseconds>(kPromptLimit).count()),
+                           ms(kStatementLimit), what, ms(kPromptLimit)),
                got,
                "The requests must be made with the group's context (gctx from ErrGroup::with_context), not the "
                "caller's: the group cancels gctx at the first error, and http_get aborts its transfer the moment "
@@ -84,8 +104,8 @@ void expect_hangs_dropped(Check& check, const std::vector<Seen>& seen, Clock::ti
 
 void expect_returned_promptly(Check& check, Clock::time_point from, Clock::time_point returned, std::string_view what) {
   check.expect(returned - from <= kPromptLimit,
-               fmt::format("fetch_all returns within 100 ms of {} (the grader allows {} ms)", what,
-                           std::chrono::duration_cast<std::chrono::milliseconds>(kPromptLimit).count()),
+               fmt::format("fetch_all returns within {} ms of {} (the grader allows {} ms)", ms(kStatementLimit), what,
+                           ms(kPromptLimit)),
                fmt::format("it returned {} ms after {}", ms_between(from, returned), what),
                "g.wait() returns once every task has returned; a task returns promptly only if its request "
                "watches the group's context.");
@@ -104,16 +124,18 @@ void failure_while_others_in_flight(Check& check, bool failing_first) {
   std::vector<std::string> urls;
   const std::string bad = server.status_url(500, "bad", 7);
   if (failing_first) urls.push_back(bad);
-  for (int i = 0; i < 7; ++i) urls.push_back(server.hang_url(fmt::format("slow{}", i)));
+  for (int i = 0; i < 7; ++i) urls.push_back(server.hang_url(fmt::format("slow{}", i), kSlowMs));
   if (failing_first) {
-    for (int i = 7; i < 11; ++i) urls.push_back(server.hang_url(fmt::format("later{}", i)));
-    check.say("calling fetch_all(background, {/status/500/bad, /hang/slow0 .. /hang/slow6, /hang/later7 .. "
-              "/hang/later10}): the first URL answers 500 once the 7 slow requests are open; each slow "
-              "request would take 1 s");
+    for (int i = 7; i < 11; ++i) urls.push_back(server.hang_url(fmt::format("later{}", i), kSlowMs));
+    check.say(fmt::format("calling fetch_all(background, {{/status/500/bad, /hang/slow0 .. /hang/slow6, /hang/later7 "
+                          ".. /hang/later10}}): the first URL answers 500 once the 7 slow requests are open; each "
+                          "slow request would take {} s",
+                          kSlowMs / 1000));
   } else {
     urls.push_back(bad);
-    check.say("calling fetch_all(background, {/hang/slow0 .. /hang/slow6, /status/500/bad}): the last URL answers "
-              "500 once the 7 slow requests are open; each slow request would take 1 s");
+    check.say(fmt::format("calling fetch_all(background, {{/hang/slow0 .. /hang/slow6, /status/500/bad}}): the last "
+                          "URL answers 500 once the 7 slow requests are open; each slow request would take {} s",
+                          kSlowMs / 1000));
   }
   auto r = fetch_all(goro::background(), urls);
   const auto returned = Clock::now();
@@ -229,13 +251,17 @@ DOJO_CHECK("a refused connection: a NetError that names the URL, and the other r
            "Any error of http_get is a failure of its URL: wrap it with the URL using {:w} and return it.") {
   LoopbackServer server;
   std::vector<std::string> urls;
-  for (int i = 0; i < 7; ++i) urls.push_back(server.hang_url(fmt::format("slow{}", i)));
+  for (int i = 0; i < 7; ++i) urls.push_back(server.hang_url(fmt::format("slow{}", i), kSlowMs));
   const std::string refused = server.refused_url("nobody-home");
   urls.push_back(refused);
-  check.say("calling fetch_all(background, {/hang/slow0 .. /hang/slow6, a URL on a port where nothing listens}); "
-            "each slow request would take 1 s");
-  // The moment the connection is refused is not visible to the server, so the time is counted
-  // from the call: refusing takes a millisecond, the slow requests would take a second.
+  check.say(fmt::format("calling fetch_all(background, {{/hang/slow0 .. /hang/slow6, a URL on a port where nothing "
+                        "listens}}); each slow request would take {} s",
+                        kSlowMs / 1000));
+  // The refused connection is the failure, and no server sees it: the time is counted from the
+  // call (refusing takes a millisecond; a slow request would take kSlow), or, for a request that
+  // reached the server only later, from then (see expect_hangs_dropped). The refusal is often
+  // faster than the slow requests: some of them are cancelled before they are sent, others are
+  // sent and abandoned before the server has even accepted them — settle() waits for those.
   const auto start = Clock::now();
   auto r = fetch_all(goro::background(), urls);
   const auto returned = Clock::now();
@@ -297,9 +323,10 @@ DOJO_CHECK("cancelled by the caller while requests are in flight: goro::Canceled
     done.close();
   });
   std::vector<std::string> urls;
-  for (int i = 0; i < 12; ++i) urls.push_back(server.hang_url(fmt::format("slow{}", i)));
-  check.say("calling fetch_all(ctx, {/hang/slow0 .. /hang/slow11}), each would take 1 s; a helper task cancels "
-            "ctx once 8 of them are open");
+  for (int i = 0; i < 12; ++i) urls.push_back(server.hang_url(fmt::format("slow{}", i), kSlowMs));
+  check.say(fmt::format("calling fetch_all(ctx, {{/hang/slow0 .. /hang/slow11}}), each would take {} s; a helper "
+                        "task cancels ctx once 8 of them are open",
+                        kSlowMs / 1000));
   auto r = fetch_all(ctx, urls);
   const auto returned = Clock::now();
   server.interrupt();  // the helper stops waiting if fetch_all returned first

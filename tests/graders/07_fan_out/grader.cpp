@@ -110,6 +110,7 @@ struct Outcome {
   int in_flight_at_close = -1;   // work calls still in progress when downstream saw the close
   int in_flight_at_return = -1;  // work calls still in progress when fan_out returned
   goro::Time returned_at{};      // when fan_out returned
+  goro::Error outer;             // what the caller's group's wait() returned
 };
 
 // Runs upstream -> fan_out -> downstream in one group bound to `ctx`, as a caller would.
@@ -153,7 +154,7 @@ Outcome pipeline(const goro::Context& ctx, std::vector<int> items, Work work, st
     o->results = std::move(got);
     return {};
   });
-  (void)g.wait();
+  o->outer = g.wait();
   std::sort(o->results.begin(), o->results.end());
   return *o;
 }
@@ -179,6 +180,33 @@ void expect_failure(Check& check, const goro::Error& err, const goro::Error& tar
   check.expect_is(err, target, target_name,
                   "Return the failing work's error from the worker (wrapped with {:w} if you add detail); the "
                   "group keeps it and wait() returns it.");
+}
+
+// The pipeline was cancelled while the workers ran: fan_out returns the context's error — or
+// nil, when none of its workers was stopped halfway through an item. The upstream stage,
+// cancelled too, closes `in` as it leaves, and a worker whose select finds `in` closed (select
+// picks at random among the ready cases, in Go as in goro) has simply run out of input. If all
+// four end that way, every item the stage took has been sent on `out`, and nil is what a Go
+// stage returns: the caller's group still reports the error that cancelled the pipeline. It
+// happens to the reference solution too (about once in 2,500 runs on real threads, and under
+// some schedules), so the grader accepts it; what it rejects is any other error, and a nil
+// that lost an item.
+void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe& p, std::string_view hint) {
+  if (o.err) {
+    check.expect(goro::is(o.err, goro::Canceled),
+                 "an error that goro::is finds goro::Canceled in (or nil, if every item fan_out took reached "
+                 "downstream)",
+                 Check::describe_error(o.err), hint);
+    return;
+  }
+  check.say("fan_out returned nil: right only if its workers simply ran out of input (the cancelled upstream stage "
+            "closes `in` as it leaves) and no item was lost on the way");
+  const int calls = p.calls.load();
+  check.expect(calls == static_cast<int>(o.results.size()),
+               "fan_out returns goro::Canceled, or nil only when every item it took reached downstream",
+               fmt::format("nil, but {} work call(s) and only {} result(s) received downstream", calls, o.results.size()),
+               "A worker stopped halfway through an item (in work, or in its send) returns wctx.err(); nil means "
+               "\"my input ended and everything I took was delivered\".");
 }
 
 // A failure stopped the intake: at most one more item per worker after the failure.
@@ -380,7 +408,7 @@ DOJO_CHECK("the caller cancels while the workers are busy: the context's error, 
                         goro::format_duration(per_item), goro::format_duration(cancel_after)));
   Outcome o = pipeline(ctx, range(1, 1000), tracked(p, {.per_item = per_item}), p);
   (void)canceller.stop();
-  check.expect_is(o.err, goro::Canceled, "goro::Canceled");
+  expect_cancelled_or_input_ended(check, o, *p, {});
   check.expect(p->calls.load() < 1000, "the workers stop: far fewer than 1000 work calls",
                fmt::format("{} work calls", p->calls.load()));
   if (check.deterministic()) {
@@ -398,11 +426,14 @@ DOJO_CHECK("downstream stops reading: the workers' sends give up, fan_out return
   auto p = std::make_shared<Probe>();
   check.say("running upstream {1 .. 200} -> fan_out -> downstream, which fails after 5 results and stops reading");
   Outcome o = pipeline(goro::background(), range(1, 200), tracked(p, {}), p, 5);
-  check.expect_is(o.err, goro::Canceled, "goro::Canceled",
-                  "fan_out's context was cancelled by the downstream failure; its workers stop and it returns "
-                  "the context's error.");
+  expect_cancelled_or_input_ended(check, o, *p,
+                                  "fan_out's context was cancelled by the downstream failure; its workers stop and "
+                                  "it returns the context's error.");
   check.expect(o.in_flight_at_return == 0, "no work call still in progress when fan_out returns",
                fmt::format("fan_out returned while {} work call(s) were still busy", o.in_flight_at_return));
+  check.expect_is(o.outer, ErrDownstream, "ErrDownstream (the caller's group's wait())",
+                  "The caller's group keeps the first error: downstream's. fan_out's own answer (Canceled, or nil) "
+                  "comes after it.");
 }
 
 DOJO_CHECK("a large input: every result arrives exactly once",
