@@ -186,7 +186,9 @@ std::string describe_event(const Loaded& l, std::size_t index) {
   };
   auto ch = [&](std::uint64_t id) { return fmt::format("`{}`", l.names.get(id)); };
   switch (e.type) {
-    case EventType::task_start: return fmt::format("{} starts {} at {}", who(e.parent), who(e.task), short_site(e.site));
+    case EventType::task_start:
+      if (e.parent == 0 && is_runtime_site(e.site)) return fmt::format("{} {}", who(e.task), start_text(e.site, 0));
+      return fmt::format("{} starts {} at {}", who(e.parent), who(e.task), short_site(e.site));
     case EventType::task_exit: return fmt::format("{} exits", who(e.task));
     case EventType::block:
       return fmt::format("{} blocks: {} at {}", who(e.task), e.reason, short_site(e.site));

@@ -114,7 +114,12 @@ void Views::leaks(App& app) {
         app.push({Intent::Kind::select_task, t.task});
       ImGui::TextWrapped("%s", t.what.c_str());
       if (!t.blocked_at.empty()) ImGui::Text("blocked at %s", t.blocked_at.c_str());
-      if (!t.started_at.empty()) ImGui::Text("started at %s", t.started_at.c_str());
+      if (!t.started.empty()) ImGui::Text("%s", t.started.c_str());
+      if (!t.why.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, col4(pal.closed));
+        ImGui::TextWrapped("why: %s", t.why.c_str());
+        ImGui::PopStyleColor();
+      }
       ImGui::PopID();
     }
     ImGui::EndTable();

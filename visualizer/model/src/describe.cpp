@@ -1,4 +1,5 @@
 #include "dojo/viz/model/describe.hpp"
+#include "dojo/viz/model/wait_graph.hpp"
 
 #include <cctype>
 #include <filesystem>
@@ -84,6 +85,20 @@ std::string short_site(const dojo::trace::Site& s) {
   return fmt::format("{}:{}", fs::path(s.file).filename().string(), s.line);
 }
 
+bool is_runtime_site(const dojo::trace::Site& s) {
+  const std::string f = fs::path(s.file).generic_string();
+  return f.find("runtime/src/") != std::string::npos || f.find("runtime/include/goro/") != std::string::npos;
+}
+
+std::string start_text(const dojo::trace::Site& site, std::uint64_t parent) {
+  if (site.empty()) return {};
+  if (parent == 0 && is_runtime_site(site)) {
+    const bool sim = site.file.find("sim_") != std::string::npos || site.function.find("Sim") != std::string::npos;
+    return sim ? "started by goro::simulate" : "started by the goro runtime";
+  }
+  return "started at " + short_site(site);
+}
+
 std::vector<std::uint64_t> object_ids(std::string_view object) {
   std::vector<std::uint64_t> ids;
   for (std::size_t i = 0; i < object.size(); ++i) {
@@ -157,7 +172,7 @@ std::string task_hover(const dojo::trace::TaskState& t, const dojo::trace::Snaps
   if (t.adopted) out += "\na thread goro did not start";
   else if (!t.site.empty()) {
     const auto* p = s.task(t.parent);
-    out += fmt::format("\nstarted at {}{}", short_site(t.site), p ? " by " + task_label(*p) : std::string());
+    out += fmt::format("\n{}{}", start_text(t.site, t.parent), p ? " by " + task_label(*p) : std::string());
   }
   if (t.error) out += fmt::format("\nerror: {}", t.error->message);
   return out;
@@ -257,6 +272,7 @@ std::optional<StuckReport> stuck_report(const dojo::trace::Trace& t, std::size_t
     r.text = e.text;
     // The state just before the report: channel types for the texts.
     const dojo::trace::Snapshot s = dojo::trace::state_after(t, i);
+    const auto whys = explain_stuck(t, i, s, names);
     for (const auto& rt : e.tasks) {
       StuckEntry x;
       x.task = rt.task;
@@ -273,7 +289,10 @@ std::optional<StuckReport> stuck_report(const dojo::trace::Trace& t, std::size_t
         x.what = rt.state;
       }
       x.blocked_at = short_site(rt.site);
-      x.started_at = short_site(rt.started);
+      const bool root = rt.parent == 0 && is_runtime_site(rt.started);
+      x.started_at = root ? std::string() : short_site(rt.started);
+      x.started = start_text(rt.started, rt.parent);
+      if (auto w = whys.find(rt.task); w != whys.end()) x.why = w->second.text;
       r.tasks.push_back(std::move(x));
     }
     return r;

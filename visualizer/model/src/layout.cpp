@@ -66,8 +66,14 @@ PipelineLayout layout_pipeline(const dojo::trace::Trace& t, const TextWidth& wid
   // Nodes: tasks 0..T-1, channels T..T+C-1.
   std::vector<std::uint64_t> task_ids, chan_ids;
   for (const auto& [id, task] : t.tasks) task_ids.push_back(id);
+  // Channels the runtime makes for itself (timers, after(), ...) are left out unless user code
+  // sent on them: their receives are the user's waits, drawn as blocking, not as data flow.
+  std::set<std::uint64_t> user_sent;
+  for (const auto& e : t.events)
+    if ((e.type == EventType::chan_send || e.type == EventType::chan_close) && !is_runtime_site(e.site))
+      user_sent.insert(e.chan);
   for (const auto& [id, c] : t.channels)
-    if (t.contexts.count(id) == 0) chan_ids.push_back(id);
+    if (t.contexts.count(id) == 0 && (!is_runtime_site(c.site) || user_sent.count(id) != 0)) chan_ids.push_back(id);
   const std::size_t T = task_ids.size(), N = T + chan_ids.size();
   auto task_index = [&](std::uint64_t id) -> std::size_t {
     auto it = std::lower_bound(task_ids.begin(), task_ids.end(), id);

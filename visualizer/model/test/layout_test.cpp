@@ -187,3 +187,20 @@ TEST_CASE("boxes are sized to their labels", "[viz][layout]") {
   const auto id = task_named(t, "a-producer-with-a-really-long-name");
   CHECK(widened.task(id)->box.w > narrow.task(id)->box.w);
 }
+
+TEST_CASE("the pipeline leaves out channels the runtime makes for timers", "[viz][layout]") {
+  auto t = test::record(1, [] {
+    auto ticks = goro::make_chan<int>(1);
+    ticks.send(1);
+    (void)ticks.recv();
+    (void)goro::after(std::chrono::milliseconds(5)).recv();
+  });
+  std::size_t runtime_made = 0;
+  for (const auto& [id, c] : t.channels)
+    if (is_runtime_site(c.site) && t.contexts.count(id) == 0) ++runtime_made;
+  REQUIRE(runtime_made >= 1);  // the after() channel
+  auto L = layout_pipeline(t);
+  REQUIRE(L.chans.size() == 1);
+  CHECK(L.chans[0].id == chan_named(t, "ticks"));
+  for (const auto& p : L.pipes) CHECK(p.chan == L.chans[0].id);
+}

@@ -46,6 +46,12 @@ class ChannelNames {
 /// chan Unit #5 (...)" -> {3, 5}).
 [[nodiscard]] std::vector<std::uint64_t> object_ids(std::string_view object);
 
+/// A site inside goro's own sources (runtime/src, runtime/include/goro): not user code.
+[[nodiscard]] bool is_runtime_site(const dojo::trace::Site& s);
+/// "started at leak.cpp:11"; for a root task (no parent) started inside the runtime, "started by
+/// goro::simulate" (or "started by the goro runtime"); "" for an empty site.
+[[nodiscard]] std::string start_text(const dojo::trace::Site& site, std::uint64_t parent);
+
 /// "g3 producer", "g1 main", "g4" (unnamed).
 [[nodiscard]] std::string task_label(const dojo::trace::TaskState& t);
 [[nodiscard]] std::string task_label(const dojo::trace::TaskModel& t);
@@ -99,7 +105,9 @@ struct StuckEntry {
   std::string state;     ///< "blocked", "runnable", ...
   std::string what;      ///< "blocked: send on `never` (chan int, cap 0)"
   std::string blocked_at;  ///< "leak.cpp:12" (the blocking operation)
-  std::string started_at;  ///< "leak.cpp:11" (where `go` was called)
+  std::string started_at;  ///< "leak.cpp:11" (where `go` was called; "" for the root task)
+  std::string started;     ///< "started at leak.cpp:11", "started by goro::simulate"
+  std::string why;         ///< why nobody can wake it (see wait_graph.hpp), "" when unknown
 };
 struct StuckReport {
   std::string kind;  ///< "deadlock", "leak", ...

@@ -102,7 +102,8 @@ using TextWidth = std::function<float(std::string_view)>;
 inline constexpr std::uint64_t kMaxCells = 8;
 
 /// The layout of a whole trace. Context done channels are left out (the context tree shows
-/// them). O((tasks + channels) log + pipes).
+/// them), and so are channels made inside goro's own sources (timer and after() channels) that
+/// no user code sent on or closed. O((tasks + channels) log + pipes).
 [[nodiscard]] PipelineLayout layout_pipeline(const dojo::trace::Trace& t, const TextWidth& width = {});
 
 /// Centre of buffer cell `k` of a channel node (k < min(cap, kMaxCells)); for an unbuffered
