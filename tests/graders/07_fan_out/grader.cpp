@@ -213,7 +213,10 @@ void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe
 void expect_intake_stopped(Check& check, const Probe& p) {
   const int at = p.calls_at_failure.load();
   const int after = p.calls.load() - at;
-  check.expect(at >= 0 && after <= kWorkers, fmt::format("at most {} work calls started after the failure", kWorkers),
+  // Exact under the deterministic schedules; on real threads the cancellation needs a moment to
+  // reach every worker (see "a failure at the first item"), so a little slack.
+  const int bound = check.deterministic() ? kWorkers : 4 * kWorkers;
+  check.expect(at >= 0 && after <= bound, fmt::format("at most {} work calls started after the failure", bound),
                fmt::format("{} work calls started after the failure: the workers kept taking items", after),
                "After a failure the workers' context is done: each worker must see wctx.done() in the select "
                "around its receive and stop taking items.");
@@ -313,9 +316,17 @@ DOJO_CHECK("a failure at the first item: almost nothing else is processed",
            "After the failure each worker sees wctx.done() next to its receive and stops taking items.") {
   auto p = std::make_shared<Probe>();
   check.say("running upstream {1 .. 1000} -> fan_out(work fails on item 1 with ErrBroken) -> downstream");
-  Outcome o = pipeline(goro::background(), range(1, 1000), tracked(p, {.fails = {{1, ErrBroken}}}), p);
+  // Under the deterministic schedules the bound is tight and the work instant. On real threads the
+  // other workers keep running while the failure travels from the failing worker through the group
+  // to wctx, and on a busy machine the failing thread can be off the CPU for tens of milliseconds:
+  // there each item takes 1 ms, and the bound only separates "stopped soon" from "went on with the
+  // input" (1000 items; half of them would need a stall of over 100 ms).
+  const goro::Duration per_item = check.deterministic() ? goro::Duration(0) : goro::Duration(1ms);
+  Outcome o = pipeline(goro::background(), range(1, 1000),
+                       tracked(p, {.per_item = per_item, .fails = {{1, ErrBroken}}}), p);
   expect_failure(check, o.err, ErrBroken, "ErrBroken");
-  check.expect(p->calls.load() <= 3 * kWorkers, fmt::format("at most {} work calls", 3 * kWorkers),
+  const int bound = check.deterministic() ? 3 * kWorkers : 500;
+  check.expect(p->calls.load() <= bound, fmt::format("at most {} work calls", bound),
                fmt::format("{} work calls: the workers kept taking items after the failure", p->calls.load()));
   expect_closed_after_workers(check, o);
 }
