@@ -21,7 +21,9 @@
 #include "goro/mutex.hpp"
 #include "goro/once.hpp"
 #include "support/probe.hpp"
+#include "support/settle.hpp"
 
+using dojo::test::Settle;
 using goro::Error;
 using goro::Unit;
 using goro::detail::WaitReason;
@@ -29,30 +31,6 @@ using dojo::test::await_blocked;
 using dojo::test::await_tasks_at_most;
 
 namespace {
-
-/// Marks the start and end of a test's tasks. On construction waits until every task still
-/// finishing from an earlier test has exited and records how many live tasks remain (tasks
-/// other tests left blocked are counted) as `base`; at the end of a passing test, waits until
-/// the test's own tasks have exited too, so the next test starts from a settled state.
-struct Settle {
-  int base = settled();
-  Settle() = default;
-  Settle(const Settle&) = delete;
-  Settle& operator=(const Settle&) = delete;
-  ~Settle() {
-    if (std::uncaught_exceptions() == 0) await_tasks_at_most(base);
-  }
-  static int settled() {
-    for (;;) {
-      bool busy = false;
-      for (const auto& t : goro::tasks())
-        if (!t.adopted && t.state != goro::detail::TaskState::blocked) busy = true;
-      if (!busy) return goro::num_tasks();
-      goro::yield();
-      std::this_thread::yield();
-    }
-  }
-};
 
 /// True if `ch` can be received from right now (a value, or closed); never blocks.
 template <class T>
