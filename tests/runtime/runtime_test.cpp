@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <fmt/format.h>
 #include <string>
 
 #include "support/dual.hpp"
@@ -22,7 +23,7 @@ struct ChildResult {
 // Runs the crash probe with `arg` as a child process and collects its output and exit code.
 ChildResult run_probe(const std::string& arg) {
   ChildResult r;
-  std::string cmd = std::string(GORO_CRASH_PROBE) + " " + arg + " 2>&1";
+  std::string cmd = fmt::format("{} {} 2>&1", GORO_CRASH_PROBE, arg);
   FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   char buf[4096];

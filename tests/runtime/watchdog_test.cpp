@@ -2,6 +2,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdio>
+#include <fmt/format.h>
 #include <string>
 #include <sys/wait.h>
 
@@ -59,7 +60,7 @@ TEST_CASE("WD_02_a_task_that_never_blocks_is_reported_as_busy", "[watchdog]") {
 }
 
 TEST_CASE("WD_03_default_action_ends_the_process_with_a_report", "[watchdog]") {
-  std::string cmd = std::string(GORO_CRASH_PROBE) + " free-deadlock-watchdog 2>&1";
+  std::string cmd = fmt::format("{} free-deadlock-watchdog 2>&1", GORO_CRASH_PROBE);
   std::FILE* p = popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
   std::string out;

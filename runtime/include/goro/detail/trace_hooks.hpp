@@ -30,7 +30,10 @@ template <class T>
 std::string preview(const T& v) {
   if constexpr (fmt::is_formattable<T>::value) {
     std::string s = fmt::format("{}", v);
-    if (s.size() > 40) s = s.substr(0, 37) + "...";
+    if (s.size() > 40) {
+      s.resize(37);
+      s += "...";
+    }
     return s;
   } else {
     return {};

@@ -1,0 +1,51 @@
+# How test code is compiled. Most of the build is test code: a grader variant for every stub,
+# solution and mutant (each a short file that includes the whole of goro), the checks, and
+# the test suites. Its run time hardly matters but its compile time does, so:
+#
+#   * it is optimised at -O1 instead of -O2 (about 40% less compile time for template-heavy
+#     code; the goro library, the benchmarks and the visualizer keep the preset's -O2);
+#   * the headers every file includes — goro, fmt, common standard headers (and Catch2 for
+#     test suites) — are precompiled.
+#
+#   dojo_test_code(target)    -O1 and the shared precompiled header: built once (by the target
+#                             dojo_pch) and reused, so a learner's regrade compiles only the
+#                             learner's file against it. For grader targets and the code they
+#                             share with the visualizer's scenarios.
+#   dojo_test_suite(target)   -O1 and a precompiled header with Catch2, built once per test
+#                             executable (each has many test files).
+#
+# -DDOJO_PCH=OFF turns the precompiled headers off (e.g. to check that every file includes
+# what it uses). GCC falls back to parsing the headers when a PCH does not match a file's
+# flags (-Winvalid-pch says so).
+option(DOJO_PCH "Precompile the headers every test file includes" ON)
+set(DOJO_TEST_OPTIONS -O1)
+
+set(DOJO_PCH_HEADERS
+  <algorithm> <chrono> <cstdint> <functional> <map> <memory> <optional> <string>
+  <string_view> <utility> <vector>
+  <fmt/format.h>
+  <goro/goro.hpp>)
+
+# The donor of the shared header: compiles nothing of its own. It sees goro's headers (and
+# defines what goro's users see) without linking goro, so that goro never waits for it.
+add_library(dojo_pch OBJECT ${CMAKE_CURRENT_LIST_DIR}/pch.cpp)
+target_include_directories(dojo_pch PRIVATE ${PROJECT_SOURCE_DIR}/runtime/include)
+target_link_libraries(dojo_pch PRIVATE fmt::fmt Boost::context)
+target_compile_options(dojo_pch PRIVATE ${DOJO_TEST_OPTIONS})
+if(DOJO_PCH)
+  target_precompile_headers(dojo_pch PRIVATE ${DOJO_PCH_HEADERS})
+endif()
+
+function(dojo_test_code target)
+  target_compile_options(${target} PRIVATE ${DOJO_TEST_OPTIONS})
+  if(DOJO_PCH)
+    target_precompile_headers(${target} REUSE_FROM dojo_pch)
+  endif()
+endfunction()
+
+function(dojo_test_suite target)
+  target_compile_options(${target} PRIVATE ${DOJO_TEST_OPTIONS})
+  if(DOJO_PCH)
+    target_precompile_headers(${target} PRIVATE ${DOJO_PCH_HEADERS} <catch2/catch.hpp>)
+  endif()
+endfunction()
