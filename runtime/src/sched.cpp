@@ -204,9 +204,9 @@ void panicked(Task& t, const std::string& value, const std::vector<std::string>&
 }
 }  // namespace
 
-void run_task_body(Task& t, std::function<void()>& body) {
+void run_task_body(Task& t, std::function<void()>& body, bool mark_running) {
   set_current_task(&t);
-  {
+  if (mark_running) {
     Lock lk(big_lock());
     if (t.state == TaskState::runnable) t.state = TaskState::running;
   }

@@ -32,8 +32,10 @@ std::uint64_t next_global_object_id() noexcept;
 [[noreturn]] void die_with_panic(Task& t, const std::string& value, const std::vector<std::string>& stack);
 
 /// Runs a task's body with `t` as the current task: a TaskKilled ends it quietly, any other
-/// exception is an unrecovered panic that ends the process (exit code 2).
-void run_task_body(Task& t, std::function<void()>& body);
+/// exception is an unrecovered panic that ends the process (exit code 2). With `mark_running`
+/// it first marks a still-runnable task running (taking big_lock(); a scheduler that already
+/// did so passes false).
+void run_task_body(Task& t, std::function<void()>& body, bool mark_running = true);
 
 /// Sets the task the calling thread/fiber runs (schedulers call this on every switch).
 void set_current_task(Task* t) noexcept;
