@@ -56,7 +56,7 @@ struct SimOptions {
   int pct_depth = 3;                  // PCT's bug depth d
   std::uint64_t pct_expected_steps = 2000;  // where PCT places its priority change points
   std::uint64_t max_steps = 50'000'000;
-  std::size_t stack_size = 128 * 1024;  // bytes of stack per task
+  std::size_t stack_size = 128 * 1024;  // bytes of stack per task (four times that in ASan builds)
   /// A replay string from a previous run (SimResult::replay): follow its choices exactly.
   std::string replay;
   /// Optional: consulted at every scheduling decision made while the scope runs normally
