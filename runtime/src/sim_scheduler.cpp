@@ -263,10 +263,7 @@ class SimScheduler final : public Scheduler {
   void remove_timer(TimerEntry* e) override { heap_remove(timers_, e); }
   std::uint64_t random() override { return rng_(); }
 
-  std::vector<std::shared_ptr<Task>> tasks() override {
-    std::vector<std::shared_ptr<Task>> out;
-    return live_;
-  }
+  std::vector<std::shared_ptr<Task>> tasks() override { return live_; }
   int num_tasks() override { return live_count_; }
   const char* mode_name() const noexcept override { return "deterministic"; }
   void wait_external(Lock& lk, Task* self, const std::function<void()>& work) override {
