@@ -172,6 +172,7 @@ class WatchScheduler final : public Scheduler {
   Time now() override { return free_scheduler().now(); }
   void add_timer(TimerEntry*) override { std::terminate(); }
   void remove_timer(TimerEntry*) override { std::terminate(); }
+  std::optional<Time> next_timer_due() override { return std::nullopt; }
   std::uint64_t random() override { return 0; }
   std::vector<std::shared_ptr<Task>> tasks() override { return {}; }
   int num_tasks() override { return 0; }

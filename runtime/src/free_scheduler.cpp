@@ -101,6 +101,10 @@ class FreeScheduler final : public Scheduler {
     timer_cv_.notify_one();
   }
   void remove_timer(TimerEntry* e) override { heap_remove(timers_, e); }
+  std::optional<Time> next_timer_due() override {
+    if (timers_.empty()) return std::nullopt;
+    return timers_.front()->when;
+  }
 
   std::uint64_t random() override { return rng_(); }
 

@@ -32,6 +32,11 @@ std::atomic<std::uint64_t> g_progress{0};
 std::uint64_t progress_count() noexcept { return g_progress.load(std::memory_order_relaxed); }
 void note_progress() noexcept { g_progress.fetch_add(1, std::memory_order_relaxed); }
 
+std::atomic<std::uint64_t> g_steps{0};
+std::uint64_t heartbeat() noexcept {
+  return g_progress.load(std::memory_order_relaxed) + g_steps.load(std::memory_order_relaxed);
+}
+
 std::uint64_t next_task_id() noexcept { return ++g_task_ids; }
 std::uint64_t next_global_object_id() noexcept { return ++g_object_ids; }
 std::uint64_t next_object_id() noexcept {

@@ -1,6 +1,7 @@
 // Private helpers shared by the schedulers.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <new>
 #include <utility>
@@ -26,6 +27,14 @@ class NoDestroy {
 };
 
 std::uint64_t next_task_id() noexcept;
+
+/// Deterministic scheduling steps, for heartbeat(). Each scope's thread bumps it with a plain
+/// load and store (no locked instruction on the hot path); a lost increment between two
+/// concurrent scopes does not matter to a heartbeat.
+extern std::atomic<std::uint64_t> g_steps;
+inline void note_step() noexcept {
+  g_steps.store(g_steps.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
 std::uint64_t next_global_object_id() noexcept;
 
 /// Ends the process the way Go does for an unrecovered panic (exit code 2).

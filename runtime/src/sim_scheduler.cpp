@@ -261,6 +261,10 @@ class SimScheduler final : public Scheduler {
     heap_push(timers_, e);
   }
   void remove_timer(TimerEntry* e) override { heap_remove(timers_, e); }
+  std::optional<Time> next_timer_due() override {
+    if (timers_.empty()) return std::nullopt;
+    return timers_.front()->when;
+  }
   std::uint64_t random() override { return rng_(); }
 
   std::vector<std::shared_ptr<Task>> tasks() override { return live_; }
@@ -347,7 +351,10 @@ class SimScheduler final : public Scheduler {
 
   // Only the scheduler's thread writes the counter (the monitor reads it): a plain store
   // spares a locked read-modify-write.
-  void count_switch() { switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed); }
+  void count_switch() {
+    switches_.store(switches_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    note_step();
+  }
 
   // Runs on the task's fiber: give the CPU back to the scheduler loop.
   void switch_out(Lock& lk, Task* self) {

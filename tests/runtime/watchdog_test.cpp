@@ -84,3 +84,59 @@ TEST_CASE("WD_04_does_nothing_in_a_deterministic_scope", "[watchdog]") {
   });
   CHECK(r.ok());
 }
+
+TEST_CASE("WD_05_a_scope_that_never_finishes_is_reported_after_max_events", "[watchdog]") {
+  const int base = goro::num_tasks();
+  std::string report;
+  auto stop = goro::make_chan<goro::Unit>();
+  auto ping = goro::make_chan<int>();
+  auto pong = goro::make_chan<int>();
+  auto bounce = [stop](goro::Chan<int> in, goro::Chan<int> out) {
+    for (;;) {
+      int v = 0;
+      if (goro::select(goro::on_recv(in, &v), goro::on_recv(stop)) == 1) return;
+      if (goro::select(goro::on_send(out, v + 1), goro::on_recv(stop)) == 1) return;
+    }
+  };
+  {
+    // A huge quiet window: only the event budget can end this scope.
+    goro::Watchdog dog({.quiet = 1h, .max_events = 2'000, .on_stall = [&report, stop](const std::string& r) {
+                          report = r;
+                          stop.close();  // lets the players below return
+                        }});
+    goro::go_named("ping", [=] { bounce(ping, pong); });
+    goro::go_named("pong", [=] { bounce(pong, ping); });
+    ping.send(0);
+    (void)stop.recv();
+    CHECK(dog.stalled());
+  }
+  INFO(report);
+  CHECK_THAT(report, Catch::Contains("more than 2000 progress events without finishing"));
+  CHECK_THAT(report, Catch::Contains("a livelock"));
+  CHECK_THAT(report, Catch::Contains("\"ping\"") && Catch::Contains("\"pong\""));
+  dojo::test::await_tasks_at_most(base);
+}
+
+TEST_CASE("WD_06_the_creator_blocked_alone_is_a_deadlock", "[watchdog]") {
+  std::string report;
+  auto never = goro::make_chan<goro::Unit>();
+  {
+    goro::Watchdog dog({.quiet = 100ms, .on_stall = [&report, never](const std::string& r) {
+                          report = r;
+                          never.close();  // lets the creator return
+                        }});
+    (void)never.recv();  // nobody else exists to send
+    CHECK(dog.stalled());
+  }
+  INFO(report);
+  CHECK_THAT(report, Catch::Contains("every task is blocked: a deadlock"));
+  CHECK_THAT(report, Catch::Contains("[chan receive]"));
+}
+
+TEST_CASE("WD_07_a_scope_waiting_for_a_timer_is_not_stalled", "[watchdog]") {
+  // Each sleep is longer than the quiet window, but its timer is always due within it once
+  // the window has passed: waiting for time, not stuck. However late the timer thread runs.
+  goro::Watchdog dog({.quiet = 100ms, .on_stall = [](const std::string& r) { FAIL("on_stall called:\n" << r); }});
+  for (int i = 0; i < 3; ++i) goro::sleep(150ms);
+  CHECK_FALSE(dog.stalled());
+}

@@ -1,4 +1,5 @@
-// The Catch2 main shared by every test binary: runs each test case under the watchdog.
+// The Catch2 main shared by every test binary: runs each test case under the watchdog, which
+// counts every assertion as progress.
 #define CATCH_CONFIG_RUNNER
 #include <catch2/catch.hpp>
 
@@ -10,6 +11,10 @@ struct WatchdogListener : Catch::TestEventListenerBase {
   using TestEventListenerBase::TestEventListenerBase;
   void testCaseStarting(const Catch::TestCaseInfo& info) override { dojo::test::arm(info.name); }
   void testCaseEnded(const Catch::TestCaseStats&) override { dojo::test::disarm(); }
+  bool assertionEnded(const Catch::AssertionStats& stats) override {
+    dojo::test::note_assertion();
+    return TestEventListenerBase::assertionEnded(stats);
+  }
 };
 
 }  // namespace

@@ -57,6 +57,12 @@ namespace detail {
 [[nodiscard]] std::vector<TaskInfo> task_infos(Scheduler& s);
 /// A counter that moves whenever some task blocks, wakes, or exits (free-mode watchdog).
 [[nodiscard]] std::uint64_t progress_count() noexcept;
+/// A counter that moves whenever any scheduler gets anywhere: progress_count()'s events plus
+/// every scheduling step of a deterministic scope (which may run for long without a task
+/// blocking, e.g. a task that yields until ten thousand others have started). Watchdogs read
+/// it to tell a slow run (on a busy or sanitized machine) from a stuck one. Approximate: a
+/// heartbeat, not a count (concurrent scopes may lose each other's increments).
+[[nodiscard]] std::uint64_t heartbeat() noexcept;
 }  // namespace detail
 
 /// Go-style report of tasks: "goroutine 7 [chan send]:\n  blocked on ...\ncreated by ...".

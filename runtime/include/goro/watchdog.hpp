@@ -7,7 +7,9 @@
 // deterministic scope does (goro::simulate reports one the moment every task is blocked).
 // The watchdog does the next best thing: it watches the runtime's progress counter, which
 // moves whenever a task blocks, wakes or exits. When the counter has not moved for `quiet`
-// while tasks started since the watchdog was created are still alive, the scope has stalled:
+// while tasks started since the watchdog was created are still alive (or the thread that
+// created it is blocked), and no timer is due within `quiet` (a scope that sleeps is waiting
+// for time, not stuck), the scope has stalled:
 // either every task is blocked (a deadlock), or one runs without ever blocking (a busy loop,
 // or code blocked outside goro: a raw std::mutex, a sleep, a socket read). The watchdog then
 // calls `on_stall` once with a report naming each of those tasks, where it was started, and
@@ -18,11 +20,20 @@
 // instead unblock the scope (close a channel, cancel a context) so that the caller returns.
 // on_stall runs on the watchdog's own thread, without the runtime's lock.
 //
-// The watchdog measures real (steady-clock) time on purpose: it watches the program from
-// outside. In a deterministic scope it is not needed and does nothing.
+// With `max_events`, it also catches the opposite case: a scope that keeps moving without
+// ever finishing (tasks that block and wake each other forever, a livelock). Once the
+// progress counter has moved more than max_events times since the watchdog was created,
+// on_stall is called with a report of the same kind.
+//
+// Both judgements are about progress, so a slow machine changes neither: a loaded or
+// sanitized run makes the same events, only later, and `quiet` is a window of real time with
+// no event at all. The window is measured on the steady clock on purpose: the watchdog
+// watches the program from outside. In a deterministic scope it is not needed and does
+// nothing.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <source_location>
@@ -33,6 +44,8 @@ namespace goro {
 struct WatchdogOptions {
   /// How long the runtime may make no progress before the scope counts as stalled.
   std::chrono::milliseconds quiet{10'000};
+  /// How many progress events the scope may make before it counts as a livelock (0: no limit).
+  std::uint64_t max_events = 0;
   /// Called once with the report; default: print to stderr and exit the process with 3.
   std::function<void(const std::string& report)> on_stall;
 };

@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <source_location>
@@ -144,6 +145,8 @@ class Scheduler {
   /// Adds or removes a timer (lock held). Removing a timer that is not queued does nothing.
   virtual void add_timer(TimerEntry* e) = 0;
   virtual void remove_timer(TimerEntry* e) = 0;
+  /// When the earliest pending timer is due, if any (lock held).
+  [[nodiscard]] virtual std::optional<Time> next_timer_due() = 0;
 
   /// A random number for select and other choices (lock held). Seeded in deterministic mode.
   virtual std::uint64_t random() = 0;
