@@ -12,17 +12,23 @@
 //   --expect-fail[=TEXT]   for mutants and stubs: succeed (exit 0) only if some check fails
 //                          (and, with TEXT, some failure message contains TEXT)
 //   --color / --no-color   force colours on or off (default: on when stdout is a terminal)
-//   --timeout SEC          hard limit per check in real seconds (default 120)
+//   --timeout SEC          a check whose runs make no progress at all (no task blocks, wakes or
+//                          exits, no deterministic step) for SEC real seconds is stopped
+//                          (default 30); a slow run on a busy machine is never stopped
+//   --free-quiet SEC       the real-threads run is stuck after SEC seconds without progress (10)
+//   --max-events N         ... and livelocked after N progress events without finishing (5e6)
 // Exit code: 0 every check passed, 1 some check failed, 2 bad usage or the harness broke.
 #include "grader.hpp"
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -30,7 +36,9 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
+#include <new>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace dojo::grader {
@@ -59,7 +67,9 @@ struct Args {
   bool expect_fail = false;
   std::string expect_text;
   bool color = false;
-  int timeout = 120;
+  int timeout = 30;
+  int free_quiet = 10;
+  std::uint64_t max_events = 5'000'000;
 };
 
 const Args* g_args = nullptr;
@@ -208,15 +218,25 @@ void run_deterministic(std::size_t idx, const Registered& reg, std::uint64_t see
   }
 }
 
+// The real-threads run is judged by progress, like the deterministic ones: it is stuck when
+// nothing blocks, wakes or exits for --free-quiet seconds, and livelocked when it makes more
+// progress events than any check needs (the largest make a few hundred thousand) without
+// finishing.
 void run_free(std::size_t idx, const Registered& reg) {
   Check c(0);
   RunDesc run{0};
-  using namespace std::chrono_literals;
-  goro::Watchdog dog({.quiet = 5s, .on_stall = [&](const std::string& report) {
-                        report_failure(idx, reg, run, "stuck: no progress for 5 s on real threads", "your function returns",
-                                       report,
-                                       "A deadlock or a task waiting on something that never happens; the "
-                                       "report shows where each task is blocked.",
+  const std::chrono::seconds quiet{g_args->free_quiet};
+  goro::Watchdog dog({.quiet = quiet, .max_events = g_args->max_events, .on_stall = [&](const std::string& report) {
+                        const bool livelock = report.find("livelock") != std::string::npos;
+                        report_failure(idx, reg, run,
+                                       livelock ? "the run never finished on real threads (a livelock)"
+                                                : fmt::format("stuck: no progress for {} s on real threads",
+                                                              quiet.count()),
+                                       "your function returns", report,
+                                       livelock ? "Tasks that keep handing work back and forth without ever "
+                                                  "finishing; look for a loop that never reaches its exit."
+                                                : "A deadlock or a task waiting on something that never happens; "
+                                                  "the report shows where each task is blocked.",
                                        c.narration(), {});
                       }});
   goro::LeakCheck leaks;
@@ -247,7 +267,26 @@ void run_free(std::size_t idx, const Registered& reg) {
   (void)leaks.release();
 }
 
+// The child's heartbeat, in memory shared with the parent: goro's heartbeat(), copied every
+// 100 ms by a thread of the child's own (not a goro task).
+struct Heartbeat {
+  std::atomic<std::uint64_t> beat{0};
+};
+static_assert(std::atomic<std::uint64_t>::is_always_lock_free, "the heartbeat crosses processes");
+
+Heartbeat* g_heartbeat = nullptr;
+
+void start_heartbeat() {
+  static std::jthread beating([](std::stop_token st) {
+    while (!st.stop_requested()) {
+      g_heartbeat->beat.store(goro::detail::heartbeat() + 1, std::memory_order_relaxed);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));  // a sampling period, not a wait for anything
+    }
+  });
+}
+
 [[noreturn]] void child_main(std::size_t idx) {
+  start_heartbeat();
   const Registered& reg = registry()[idx];
   const int seeds = reg.opts.seeds;
   if (g_args->seed) {
@@ -304,16 +343,21 @@ Outcome run_child(std::size_t idx) {
   }
   close(fds[1]);
   std::string text;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(g_args->timeout);
+  // The child is stopped only when its heartbeat stands still for --timeout seconds.
+  using Clock = std::chrono::steady_clock;
+  std::uint64_t last_beat = g_heartbeat->beat.load();
+  auto since = Clock::now();
   bool timed_out = false;
   for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) {
+    if (const auto beat = g_heartbeat->beat.load(); beat != last_beat) {
+      last_beat = beat;
+      since = Clock::now();
+    } else if (Clock::now() - since >= std::chrono::seconds(g_args->timeout)) {
       timed_out = true;
       break;
     }
     pollfd p{fds[0], POLLIN, 0};
-    int n = poll(&p, 1, static_cast<int>(std::min<long>(left.count(), 1000)));
+    int n = poll(&p, 1, 500);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) continue;
     char buf[4096];
@@ -332,7 +376,10 @@ Outcome run_child(std::size_t idx) {
   const Registered& reg = registry()[idx];
   auto header = [&] { return fmt::format("  {} {}\n", paint("31;1", "✗"), paint("1", reg.name)); };
   if (timed_out)
-    return {"hang", header() + fmt::format("      {}\n      the check did not finish within {} s and was stopped.\n{}",
+    return {"hang", header() + fmt::format("      {}\n      the check made no progress for {} s (no task blocked, woke "
+                                         "or exited, no scheduling step) and was stopped: a task is stuck outside "
+                                         "goro (a loop that never calls a goro operation, a raw mutex, a read that "
+                                         "never returns).\n{}",
                                          paint("31", "stuck"), g_args->timeout, indent(text, "      | "))};
   if (WIFEXITED(status)) {
     int code = WEXITSTATUS(status);
@@ -372,7 +419,8 @@ std::string strip_ansi(std::string_view s) {
 int usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s [--list] [--check N] [--seed S] [--json FILE] [--trace-dir DIR] [--rerun CMD]\n"
-               "          [--title TEXT] [--expect-fail[=TEXT]] [--color|--no-color] [--timeout SEC]\n",
+               "          [--title TEXT] [--expect-fail[=TEXT]] [--color|--no-color] [--timeout SEC]\n"
+               "          [--free-quiet SEC] [--max-events N]\n",
                argv0);
   return 2;
 }
@@ -470,11 +518,21 @@ int main(int argc, char** argv) {
       args.color = false;
     } else if (a == "--timeout") {
       args.timeout = std::max(1, std::atoi(value().c_str()));
+    } else if (a == "--free-quiet") {
+      args.free_quiet = std::max(1, std::atoi(value().c_str()));
+    } else if (a == "--max-events") {
+      args.max_events = std::max<std::uint64_t>(1, std::strtoull(value().c_str(), nullptr, 10));
     } else {
       return usage(argv[0]);
     }
   }
   g_args = &args;
+  void* shared = mmap(nullptr, sizeof(Heartbeat), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (shared == MAP_FAILED) {
+    std::perror("grader: mmap");
+    return 2;
+  }
+  g_heartbeat = new (shared) Heartbeat;
   const auto& regs = registry();
   if (list) {
     for (std::size_t i = 0; i < regs.size(); ++i) fmt::print("{}\t{}\n", i + 1, regs[i].name);
