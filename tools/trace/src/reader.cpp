@@ -175,6 +175,12 @@ json parse_line(const std::string& text, std::string_view source, std::size_t li
     std::string what = e.what();
     if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
     throw ReadError(std::string(source), line, fmt::format("invalid JSON ({}; byte {})", what, e.byte));
+  } catch (const json::exception& e) {
+    // Valid syntax the parser still refuses, e.g. "[json.exception.out_of_range.406] number
+    // overflow parsing '946e684800000000000'".
+    std::string what = e.what();
+    if (auto pos = what.find("] "); pos != std::string::npos) what = what.substr(pos + 2);
+    throw ReadError(std::string(source), line, fmt::format("invalid JSON ({})", what));
   }
 }
 

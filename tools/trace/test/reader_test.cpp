@@ -187,6 +187,9 @@ TEST_CASE("RD_05_malformed_lines_name_the_line_and_the_problem", "[trace-reader]
   CHECK(error_of(kMeta + "\n" + ok + "\n").empty());
   CHECK_THAT(error_of(kMeta + "\n" + ok + "\n{\"seq\":2,"), Catch::Contains("t.jsonl:3: invalid JSON"));
   CHECK_THAT(error_of(kMeta + "\nnot json\n"), Catch::Contains("t.jsonl:2: invalid JSON"));
+  // Valid JSON syntax that no number type holds: still a clear error, not an exception.
+  CHECK_THAT(error_of(kMeta + "\n{\"seq\":946e684800000000000}\n"),
+             Catch::Contains("t.jsonl:2: invalid JSON (number overflow"));
   CHECK_THAT(error_of(kMeta + "\n[1,2]\n"), Catch::Contains("t.jsonl:2: expected a JSON object, found an array"));
   CHECK_THAT(error_of(kMeta + "\n{\"ts\":0,\"type\":\"unblock\",\"task\":1}\n"),
              Catch::Contains("t.jsonl:2: missing field 'seq'"));
