@@ -276,27 +276,29 @@ DOJO_CHECK("cancelled while stage 2 is busy: both stages stop promptly, the resu
            "Both stages watch the group's context, which the caller's cancellation cancels too: stage 1 in "
            "the select around its send, stage 2 in the select around its receive (and consume gets gctx).") {
   // Each consume waits 10 ms (virtual) or 1 ms (real threads: the real run really waits) unless
-  // its ctx is cancelled first; the caller cancels after 100 items' worth of work.
+  // its ctx is cancelled first. The caller cancels during the 100th consume: an event, not a
+  // moment, so that on a busy machine too the cancellation comes while stage 2 is busy.
   const goro::Duration per_item = check.deterministic() ? goro::Duration(10ms) : goro::Duration(1ms);
-  const goro::Duration cancel_after = 100 * per_item;
+  constexpr int kCancelAt = 100;
   auto p = std::make_shared<Probe>();
   auto cancelled_at = std::make_shared<std::atomic<goro::Time>>();
   auto [ctx, cancel] = goro::with_cancel(goro::background());
-  goro::Timer canceller = goro::after_func(cancel_after, [cancel = cancel, cancelled_at] {
-    cancelled_at->store(goro::now());
-    cancel();
-  });
   auto record = failing_at(p);
   check.say(fmt::format("calling run(ctx, 1000, ...) where consume takes {} per item (or until its ctx is done); "
-                        "the caller cancels ctx after {}",
-                        goro::format_duration(per_item), goro::format_duration(cancel_after)));
-  goro::Error err = run(ctx, 1000, counting(p), [record, per_item](const goro::Context& c, int item) -> goro::Error {
-    (void)record(c, item);
-    if (goro::select(goro::on_recv(goro::after(per_item)), goro::on_recv(c.done())) == 1) return c.err();
-    return {};
-  });
+                        "the caller cancels ctx during the {}th consume",
+                        goro::format_duration(per_item), kCancelAt));
+  goro::Error err = run(ctx, 1000, counting(p),
+                        [record, per_item, cancelled_at, cancel = cancel](const goro::Context& c, int item) -> goro::Error {
+                          (void)record(c, item);
+                          if (item == kCancelAt) {
+                            cancelled_at->store(goro::now());
+                            cancel();
+                          }
+                          if (goro::select(goro::on_recv(goro::after(per_item)), goro::on_recv(c.done())) == 1)
+                            return c.err();
+                          return {};
+                        });
   const goro::Time returned_at = goro::now();
-  (void)canceller.stop();
   check.expect_is(err, goro::Canceled, "goro::Canceled");
   const int consumed = static_cast<int>(p->consumed_items().size());
   const int produced = p->produced.load();
