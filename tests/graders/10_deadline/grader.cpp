@@ -4,7 +4,11 @@
 // 100 ms items cost no real time, and the moment run_with_deadline returns is compared exactly
 // (check.deterministic()). The run on real threads would really wait 5 s per check, so there
 // every duration is ten times shorter (10 ms items, 500 ms deadline: the same race at a tenth of
-// the time) and only loose bounds are checked (the machine may be loaded).
+// the time), and only what a busy machine cannot change is checked: results, and lower bounds
+// on time (a timer never fires early). A check whose run must not reach its deadline gets a
+// deadline of a minute there, so that a loaded machine cannot turn its success into a timeout,
+// and a check where the caller cancels gives work that lasts until it is cancelled, so that the
+// run cannot end before the cancellation, however late the canceller runs.
 #include <any>
 #include <atomic>
 #include <map>
@@ -30,9 +34,13 @@ const goro::Error ErrCorrupt = goro::new_error("corrupt item");
 // The durations of a check: the catalogue's on the virtual clock, a tenth of them on real threads.
 struct Scale {
   goro::Duration work;     // one item
-  goro::Duration timeout;  // the run's deadline
+  goro::Duration timeout;  // the run's deadline, where the check is about reaching it
+  goro::Duration roomy;    // the run's deadline, where the run must end before it
+  goro::Duration patient;  // work that lasts until its context is cancelled
 };
-Scale scale(const Check& check) { return check.deterministic() ? Scale{100ms, 5s} : Scale{10ms, 500ms}; }
+Scale scale(const Check& check) {
+  return check.deterministic() ? Scale{100ms, 5s, 5s, 100ms} : Scale{10ms, 500ms, 60s, 60s};
+}
 
 std::string dur(goro::Duration d) { return goro::format_duration(d); }
 
@@ -110,14 +118,15 @@ Outcome run(const goro::Context& ctx, const std::vector<int>& items, int workers
 }
 
 // Returned between `lo` and `hi` (both included) on the virtual clock; on real threads not
-// before `lo` and not absurdly late.
+// before `lo` (how late a loaded machine returns is not the learner's doing: promptness is
+// proven on the virtual clock).
 void expect_returned_between(Check& check, goro::Duration got, goro::Duration lo, goro::Duration hi,
                              std::string_view what, std::string_view hint = {}) {
-  const bool ok = check.deterministic() ? (lo <= got && got <= hi) : (got + 1ms >= lo && got <= hi + 1s);
-  const std::string want = lo == hi ? fmt::format("{}: at +{}", what, dur(lo))
-                                    : fmt::format("{}: between +{} and +{}", what, dur(lo), dur(hi));
-  check.expect(ok, check.deterministic() ? want : want + " (roughly, on real threads)",
-               fmt::format("it returned at +{}", dur(got)), hint);
+  const bool ok = check.deterministic() ? (lo <= got && got <= hi) : got + 1ms >= lo;
+  const std::string want = !check.deterministic() ? fmt::format("{}: not before +{}", what, dur(lo))
+                           : lo == hi             ? fmt::format("{}: at +{}", what, dur(lo))
+                                                  : fmt::format("{}: between +{} and +{}", what, dur(lo), dur(hi));
+  check.expect(ok, want, fmt::format("it returned at +{}", dur(got)), hint);
 }
 
 void expect_each_item_once(Check& check, Probe& probe, const std::vector<int>& items) {
@@ -203,8 +212,8 @@ DOJO_CHECK("10 workers: 100 items of 100 ms are done at +1 s, ten at a time, eac
   auto probe = std::make_shared<Probe>();
   auto items = range(1, 100);
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 100}}, 10 workers, work of {} each, timeout {})",
-                        dur(s.work), dur(s.timeout)));
-  auto [err, returned] = run(goro::background(), items, 10, make_work(probe, s.work), probe, s.timeout);
+                        dur(s.work), dur(s.roomy)));
+  auto [err, returned] = run(goro::background(), items, 10, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   expect_each_item_once(check, *probe, items);
   check.expect_eq(probe->peak, 10, "most items worked on at the same time",
@@ -272,16 +281,16 @@ DOJO_CHECK("one deadline for the whole run: every item's context has the same de
   const Scale s = scale(check);
   auto probe = std::make_shared<Probe>();
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 30}}, 3 workers, work of {} each, timeout {})",
-                        dur(s.work), dur(s.timeout)));
-  auto [err, returned] = run(goro::background(), range(1, 30), 3, make_work(probe, s.work), probe, s.timeout);
+                        dur(s.work), dur(s.roomy)));
+  auto [err, returned] = run(goro::background(), range(1, 30), 3, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   std::lock_guard lk(probe->mu);
   std::vector<std::string> seen;
   for (const auto& d : probe->deadlines)
     seen.push_back(d ? fmt::format("+{}", dur(*d - probe->t0)) : std::string("no deadline"));
   const bool one = probe->deadlines.size() == 1 && probe->deadlines.begin()->has_value();
-  const bool exact = one && (!check.deterministic() || **probe->deadlines.begin() == probe->t0 + s.timeout);
-  check.expect(exact, fmt::format("one deadline for every item: +{} (from the call)", dur(s.timeout)),
+  const bool exact = one && (!check.deterministic() || **probe->deadlines.begin() == probe->t0 + s.roomy);
+  check.expect(exact, fmt::format("one deadline for every item: +{} (from the call)", dur(s.roomy)),
                fmt::format("deadlines seen by work: {}", fmt::join(seen, ", ")));
 }
 
@@ -294,7 +303,7 @@ DOJO_CHECK("an item fails: its error, named and unchanged in identity, not a tim
                         "item 1 fails with ErrBroken when its work is done",
                         dur(s.work)));
   auto [err, returned] = run(goro::background(), range(1, 100), 10,
-                             make_work(probe, s.work, true, {{1, ErrBroken}}), probe, s.timeout);
+                             make_work(probe, s.work, true, {{1, ErrBroken}}), probe, s.roomy);
   check.expect_is(err, ErrBroken, "ErrBroken");
   check.expect_not_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded");
   check.expect(starts_with(err.message(), "item 1: "), "a message that starts with \"item 1: \"",
@@ -311,7 +320,7 @@ DOJO_CHECK("the last item fails: \"item 100: ...\" wrapping its error",
                         "item 100 fails with ErrBroken",
                         dur(s.work)));
   auto [err, returned] = run(goro::background(), range(1, 100), 10,
-                             make_work(probe, s.work, true, {{100, ErrBroken}}), probe, s.timeout);
+                             make_work(probe, s.work, true, {{100, ErrBroken}}), probe, s.roomy);
   check.expect_is(err, ErrBroken, "ErrBroken");
   check.expect(starts_with(err.message(), "item 100: "), "a message that starts with \"item 100: \"",
                Check::describe_error(err));
@@ -325,7 +334,7 @@ DOJO_CHECK("two items fail: the error is one of them",
   check.say("calling run_with_deadline(background, {1 .. 20}, 4 workers, work), where item 3 fails with ErrBroken "
             "and item 4 with ErrCorrupt");
   auto [err, returned] = run(goro::background(), range(1, 20), 4,
-                             make_work(probe, s.work, true, {{3, ErrBroken}, {4, ErrCorrupt}}), probe, s.timeout);
+                             make_work(probe, s.work, true, {{3, ErrBroken}, {4, ErrCorrupt}}), probe, s.roomy);
   const bool b = goro::is(err, ErrBroken), c = goro::is(err, ErrCorrupt);
   check.expect(b || c, "an error that goro::is finds ErrBroken or ErrCorrupt in", Check::describe_error(err));
   const std::string prefix = b ? "item 3: " : "item 4: ";
@@ -337,7 +346,7 @@ DOJO_CHECK("no items: nil at once, and no work", "An empty queue: every worker f
   const Scale s = scale(check);
   auto probe = std::make_shared<Probe>();
   check.say("calling run_with_deadline(background, {}, 10 workers, work)");
-  auto [err, returned] = run(goro::background(), {}, 10, make_work(probe, s.work), probe, s.timeout);
+  auto [err, returned] = run(goro::background(), {}, 10, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   check.expect_eq(probe->total_calls(), 0, "calls of work");
   expect_returned_between(check, returned, 0ms, 0ms, "run_with_deadline returns");
@@ -348,7 +357,7 @@ DOJO_CHECK("one item, more workers than items: nil after one item's work",
   const Scale s = scale(check);
   auto probe = std::make_shared<Probe>();
   check.say(fmt::format("calling run_with_deadline(background, {{7}}, 10 workers, work of {})", dur(s.work)));
-  auto [err, returned] = run(goro::background(), {7}, 10, make_work(probe, s.work), probe, s.timeout);
+  auto [err, returned] = run(goro::background(), {7}, 10, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   expect_each_item_once(check, *probe, {7});
   expect_returned_between(check, returned, s.work, s.work, "run_with_deadline returns");
@@ -364,8 +373,8 @@ DOJO_CHECK("the caller cancels at +250 ms: goro::Canceled at that moment, not a 
   Canceller canceller(cancel, at);
   check.say(fmt::format("calling run_with_deadline(ctx, {{1 .. 100}}, 2 workers, work of {} each); a helper task "
                         "cancels ctx at +{}",
-                        dur(s.work), dur(at)));
-  auto [err, returned] = run(ctx, range(1, 100), 2, make_work(probe, s.work), probe, s.timeout);
+                        dur(s.patient), dur(at)));
+  auto [err, returned] = run(ctx, range(1, 100), 2, make_work(probe, s.patient), probe, s.roomy);
   canceller.join();
   check.expect_is(err, goro::Canceled, "goro::Canceled");
   check.expect(!starts_with(err.message(), "timed out"), "no \"timed out\" in front: the caller cancelled",
@@ -398,8 +407,8 @@ DOJO_CHECK("a run that finishes early releases its deadline context",
   auto parent = std::make_shared<CountingParent>(inner);
   check.say(fmt::format("calling run_with_deadline(ctx, {{1 .. 20}}, 10 workers, work of {} each, timeout {}), with "
                         "a ctx that counts the contexts derived from it",
-                        dur(s.work), dur(s.timeout)));
-  auto [err, returned] = run(goro::Context(parent), range(1, 20), 10, make_work(probe, s.work), probe, s.timeout);
+                        dur(s.work), dur(s.roomy)));
+  auto [err, returned] = run(goro::Context(parent), range(1, 20), 10, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   check.expect(parent->linked() >= 1, "a deadline context derived from ctx (goro::with_timeout(ctx, ...))",
                "nothing was derived from ctx");
@@ -417,7 +426,7 @@ DOJO_CHECK("the result does not depend on the schedule",
   auto probe = std::make_shared<Probe>();
   auto items = range(1, 20);
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 20}}, 4 workers, work of {} each)", dur(s.work)));
-  auto [err, returned] = run(goro::background(), items, 4, make_work(probe, s.work), probe, s.timeout);
+  auto [err, returned] = run(goro::background(), items, 4, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   expect_each_item_once(check, *probe, items);
   check.expect(probe->peak <= 4, "at most 4 items at a time", fmt::format("{} at a time", probe->peak));
