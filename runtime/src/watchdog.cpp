@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -84,6 +85,14 @@ struct Watchdog::State {
       if (Clock::now() - since < opts.quiet) continue;
       auto ts = try_watched();
       if (ts && ts->empty()) {  // nothing of ours is alive: quiet, not stalled
+        since = Clock::now();
+        continue;
+      }
+      // A runnable task has been started or woken and waits for the OS to run its thread (a
+      // busy machine). That is not a stall: wait until it has run, then a full `quiet` again.
+      if (ts && std::any_of(ts->begin(), ts->end(), [](const TaskInfo& t) {
+            return t.state == detail::TaskState::runnable;
+          })) {
         since = Clock::now();
         continue;
       }
