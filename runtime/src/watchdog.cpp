@@ -113,6 +113,14 @@ struct Watchdog::State {
         since = Clock::now();
         continue;
       }
+      // A runnable task has been started or woken and waits for the OS to run its thread (a
+      // busy machine). That is not a stall: wait until it has run, then a full `quiet` again.
+      if (look && !livelock && std::any_of(look->tasks.begin(), look->tasks.end(), [](const TaskInfo& t) {
+            return t.state == detail::TaskState::runnable;
+          })) {
+        since = Clock::now();
+        continue;
+      }
       stalled = true;
       std::string text = report(look ? look->tasks : std::vector<TaskInfo>{}, !look, livelock);
       lk.unlock();

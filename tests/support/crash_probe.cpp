@@ -10,7 +10,17 @@ int main(int argc, char** argv) {
   const char* what = argc > 1 ? argv[1] : "";
   if (std::strcmp(what, "panic-in-task") == 0) {
     auto block = goro::make_chan<int>();
-    goro::go([] { goro::panic("boom 42"); });
+    goro::go([] {
+      // The report lists main blocked on its receive: panic once it is parked there (on a
+      // busy machine main may not have got that far when this task first runs).
+      auto main_parked = [] {
+        for (const auto& t : goro::tasks())
+          if (t.name == "main") return t.state == goro::detail::TaskState::blocked;
+        return false;
+      };
+      while (!main_parked()) goro::yield();
+      goro::panic("boom 42");
+    });
     (void)block.recv();  // main waits forever; the panic must end the process first
   } else if (std::strcmp(what, "exception-in-task") == 0) {
     auto block = goro::make_chan<int>();

@@ -11,7 +11,9 @@
 // created it is blocked), and no timer is due within `quiet` (a scope that sleeps is waiting
 // for time, not stuck), the scope has stalled:
 // either every task is blocked (a deadlock), or one runs without ever blocking (a busy loop,
-// or code blocked outside goro: a raw std::mutex, a sleep, a socket read). The watchdog then
+// or code blocked outside goro: a raw std::mutex, a sleep, a socket read). A task that is
+// runnable (started or woken, its thread not yet run by a busy machine) is not a stall: the
+// quiet period starts again once it runs. The watchdog then
 // calls `on_stall` once with a report naming each of those tasks, where it was started, and
 // what it is blocked on and where (the same words as a deadlock report).
 //

@@ -18,6 +18,8 @@
 #include "goro/goro.hpp"
 #include "goro/sim.hpp"
 #include "goro/trace.hpp"
+#include "support/probe.hpp"
+#include "support/settle.hpp"
 
 namespace dojo::trace::test {
 
@@ -66,12 +68,17 @@ inline std::string record_sim(std::uint64_t seed, std::function<void()> f, goro:
   return slurp(file.path());
 }
 
-/// Records `f` run in free mode on the calling thread and returns the trace text.
+/// Records `f` run in free mode on the calling thread and returns the trace text. A free-mode
+/// recording takes the events of every task, and tasks exit asynchronously: the recording
+/// starts once tasks of earlier code have finished and stops once f's own tasks have exited,
+/// so that it holds f's run, whole, however slowly the machine runs the threads.
 inline std::string record_free(const std::function<void()>& f) {
   TempFile file;
+  const int base = dojo::test::Settle::settled();
   {
     goro::trace::Recording rec(file.path());
     f();
+    dojo::test::await_tasks_at_most(base);
   }
   return slurp(file.path());
 }

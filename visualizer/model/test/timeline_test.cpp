@@ -1,8 +1,6 @@
 // The timeline viewmodel: lanes, slices, arrows, marks; culling and folding at scale.
 #include <catch2/catch.hpp>
 
-#include <chrono>
-
 #include "dojo/viz/model/synth.hpp"
 #include "dojo/viz/model/timeline.hpp"
 #include "programs.hpp"
@@ -83,18 +81,28 @@ TEST_CASE("culling by binary search and folding of slices under 3 px", "[viz][ti
   CHECK(arrows.size() == 10);
 }
 
-TEST_CASE("1,000 tasks and 100,000 events: the viewmodel is built and queried quickly", "[viz][timeline][scale]") {
+TEST_CASE("1,000 tasks and 100,000 events: the viewmodel is built and a frame's query is culled", "[viz][timeline][scale]") {
   const std::string text = synth_trace(1000, 100000, 1);
   auto t = dojo::trace::read_trace_string(text);
   CHECK(t.tasks.size() == 1000);
   CHECK(t.events.size() >= 99000);
   CHECK(t.warnings.empty());
   Timeline tl(t);
-  const auto t0 = std::chrono::steady_clock::now();
   std::vector<DrawItem> items;
   const double px = 1200.0 / static_cast<double>(tl.length());
   for (std::size_t lane = 0; lane < 60; ++lane) tl.visible(lane, 0, static_cast<double>(tl.length()), px, items);
-  const auto dt = std::chrono::steady_clock::now() - t0;
-  CHECK(items.size() < 60 * 1200);
-  CHECK(dt < std::chrono::milliseconds(50));  // a frame's query: generous for debug builds
+  CHECK(items.size() < 60 * 1200);  // at most about one item per pixel and lane, however many events
+}
+
+// How long that frame's query takes depends on the machine and on what else runs on it: a
+// benchmark, not a test. Hidden; run it with: dojo_viz_model_tests "[!benchmark]"
+TEST_CASE("timeline: a frame's query over 60 lanes of a 100,000-event trace", "[viz][timeline][!benchmark]") {
+  auto t = dojo::trace::read_trace_string(synth_trace(1000, 100000, 1));
+  Timeline tl(t);
+  const double px = 1200.0 / static_cast<double>(tl.length());
+  BENCHMARK("60 lanes, full range, 1200 px") {
+    std::vector<DrawItem> items;
+    for (std::size_t lane = 0; lane < 60; ++lane) tl.visible(lane, 0, static_cast<double>(tl.length()), px, items);
+    return items.size();
+  };
 }
