@@ -1,5 +1,6 @@
 // The grader harness: what a hidden grader suite (tests/graders/NN_slug/grader.cpp) and an
-// exercise's visible examples (exercises/NN_slug/examples.cpp) are written with.
+// exercise's visible examples (exercises/NN_slug/examples.cpp) are written with. The probes,
+// cancellers and helpers that checks share are in kit.hpp.
 //
 //   DOJO_CHECK("sums 1..5 to 15", "A consumer adds up what the producer sends.") {
 //     check.say("calling sum(background, {1, 2, 3, 4, 5})");
