@@ -272,14 +272,16 @@ class SimScheduler final : public Scheduler {
   const char* mode_name() const noexcept override { return "deterministic"; }
   void wait_external(Lock& lk, Task* self, const std::function<void()>& work) override {
     std::exception_ptr failure;
+    bool finished = false;  // set by the call's thread, under the lock
     ++external_pending_;
-    external_threads_.emplace_back([this, self, &work, &failure] {
+    external_threads_.emplace_back([this, self, &work, &failure, &finished] {
       try {
         work();
       } catch (...) {
         failure = std::current_exception();
       }
       Lock l(big_lock());
+      finished = true;
       external_done_.push_back(self);
       external_cv_.notify_all();
     });
@@ -287,10 +289,11 @@ class SimScheduler final : public Scheduler {
       park(lk, self);
     } catch (...) {
       // Released while the call is in flight: the call still has to finish (it refers to
-      // this task's stack), so wait for it before unwinding.
-      while (std::find(external_done_.begin(), external_done_.end(), self) == external_done_.end())
-        external_cv_.wait(lk);
-      collect_external(self);
+      // this task's stack), so wait for it before unwinding. It may have finished already,
+      // and the loop may already have collected it (a wake that found the task runnable).
+      external_cv_.wait(lk, [&] { return finished; });
+      if (std::find(external_done_.begin(), external_done_.end(), self) != external_done_.end())
+        collect_external(self);
       throw;
     }
     if (failure) std::rethrow_exception(failure);
