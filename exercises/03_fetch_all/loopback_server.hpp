@@ -11,8 +11,9 @@
 //                            the client drops the connection (the server notices that, and
 //                            when) or the grader releases it (then the body ends: the request
 //                            ran to its end)
+//   /ready                   200 "ready": the server asks itself once, to know that it serves
 //
-// and records every request: when it arrived, when it ended, whether the client dropped it or
+// and records every other request: when it arrived, when it ended, whether the client dropped it or
 // the grader released it, and the most requests it ever had in flight at once.
 //
 // The requests held for the grader are how the grader waits without a clock: it lets a held
@@ -87,6 +88,13 @@ class LoopbackServer {
     // One thread per open connection: enough for a client that (wrongly) opens dozens at once.
     svr_.new_task_queue = [] { return new httplib::ThreadPool(40); };
     svr_.set_keep_alive_max_count(1);  // one request per connection, then close
+    // How long a server thread waits for a client that has connected to send its request, or
+    // to take the bytes it writes: the library's 5 s would be the only clock left that a
+    // correct client on a busy machine could miss. A client that stalls this long has long
+    // been reported as stuck by the grader's watchdog.
+    svr_.set_keep_alive_timeout(30);
+    svr_.set_read_timeout(30);
+    svr_.set_write_timeout(30);
     svr_.set_socket_options([this](int s) {
       httplib::default_socket_options(s);
       listen_fd_ = s;
@@ -95,6 +103,7 @@ class LoopbackServer {
     svr_.Get(R"(/hang/([\w-]+))", [this](const httplib::Request& req, httplib::Response& res) { on_hang(req, res); });
     svr_.Get(R"(/status/(\d+)/([\w-]+))",
              [this](const httplib::Request& req, httplib::Response& res) { on_status(req, res); });
+    svr_.Get("/ready", [](const httplib::Request&, httplib::Response& res) { res.set_content("ready", "text/plain"); });
     port_ = svr_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("loopback server: cannot bind 127.0.0.1");
     // The library listens with a backlog of 5; 8 clients connecting at the same moment on a
@@ -102,8 +111,9 @@ class LoopbackServer {
     // listening socket deepen its backlog by calling listen again.
     if (listen_fd_ != -1) ::listen(listen_fd_, 128);
     thread_ = std::thread([this] { svr_.listen_after_bind(); });
-    // stop() only works once the accept loop runs: wait for it (microseconds, bounded).
-    for (int i = 0; i < 2000 && !svr_.is_running(); ++i) std::this_thread::sleep_for(1ms);
+    // stop() only works once the accept loop runs: ask the server something and wait for its
+    // answer, which it gives only from there.
+    ask_ready();
     refused_fd_ = bound_but_not_listening(refused_port_);
   }
 
@@ -247,6 +257,28 @@ class LoopbackServer {
  private:
   static int param(const httplib::Request& req, const char* key, int fallback) {
     return req.has_param(key) ? std::stoi(req.get_param_value(key)) : fallback;
+  }
+
+  // GET /ready on a plain socket, read until the server closes the connection. Not recorded.
+  void ask_ready() const {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("loopback server: socket() failed");
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port_));
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    const std::string_view req = "GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    for (std::size_t sent = 0; ok && sent < req.size();) {
+      const ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+      ok = n > 0;
+      if (ok) sent += static_cast<std::size_t>(n);
+    }
+    char buf[256];
+    while (ok && ::read(fd, buf, sizeof buf) > 0) {
+    }
+    ::close(fd);
+    if (!ok) throw std::runtime_error("loopback server: cannot reach itself on 127.0.0.1");
   }
 
   static int bound_but_not_listening(int& port) {
