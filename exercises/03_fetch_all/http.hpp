@@ -10,7 +10,9 @@
 // (within a few milliseconds, not at some timeout).
 #pragma once
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "goro/goro.hpp"
 
@@ -48,5 +50,22 @@ struct NetError {
 /// real threads and under deterministic schedules alike (there it waits in real time, in the
 /// state "IO wait").
 [[nodiscard]] goro::Result<std::string> http_get(const goro::Context& ctx, const std::string& url);
+
+namespace testing {
+
+/// One http_get call in flight (started, not yet returned), as the grader sees it.
+struct RequestInFlight {
+  std::string url;
+  std::uint64_t task = 0;  // the goro task that called http_get (goro::current_task_id())
+  bool cancelled = false;  // the context it watches is cancelled: the call is about to return
+};
+
+/// For the grader: every http_get call in flight right now. `changes`, if given, receives a
+/// counter that moves whenever a call starts or returns. A call is listed while its transfer
+/// runs (inside goro::blocking): from before it sends anything until after its connection is
+/// closed.
+[[nodiscard]] std::vector<RequestInFlight> requests_in_flight(std::uint64_t* changes = nullptr);
+
+}  // namespace testing
 
 }  // namespace dojo::ex03

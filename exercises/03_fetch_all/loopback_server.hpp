@@ -3,16 +3,23 @@
 // A cpp-httplib server on 127.0.0.1, on a free port, run by its own threads (not goro tasks).
 // It answers:
 //
-//   /ok/NAME?ms=M                 200 "page NAME", after M ms
-//   /hang/NAME?ms=M               200, but the body trickles out one byte every 2 ms for M ms
-//                                 (default 1000): a slow request that fetch_all must be able to
-//                                 abort. The server notices when the client closes the
-//                                 connection early ("dropped") and when.
-//   /status/CODE/NAME?open=K      status CODE (500, 503, 404, ...), once K /hang requests are
-//                                 open at the same time (or after 2 s if they never are)
+//   /ok/NAME?ms=M            200 "page NAME", after M ms (default 0)
+//   /ok/NAME?hold=1          200 "page NAME", when the grader lets it go (answer, release_all)
+//   /status/CODE/NAME        status CODE (500, 503, 404, ...) at once
+//   /status/CODE/NAME?hold=1 status CODE, when the grader lets it go
+//   /hang/NAME               200, but the body never ends on its own: one byte every 2 ms until
+//                            the client drops the connection (the server notices that, and
+//                            when) or the grader releases it (then the body ends: the request
+//                            ran to its end)
+//   /ready                   200 "ready": the server asks itself once, to know that it serves
 //
-// and records every request: when it arrived, when it ended, whether the client dropped it,
-// and the most requests it ever had in flight at once. Every wait it does is bounded.
+// and records every other request: when it arrived, when it ended, whether the client dropped it or
+// the grader released it, and the most requests it ever had in flight at once.
+//
+// The requests held for the grader are how the grader waits without a clock: it lets a held
+// request go only once fetch_all has nothing left to do but wait for the server (see
+// tests/graders/03_fetch_all/grader.cpp). A correct fetch_all never waits for a /hang: it
+// drops the connection as soon as it knows that the request is no longer needed.
 #pragma once
 
 #include <arpa/inet.h>
@@ -26,6 +33,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <mutex>
 #include <optional>
@@ -45,13 +53,27 @@ inline long long ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
 }
 
+enum class Kind { ok, status, hang };
+
 /// What the server saw of one request.
 struct Seen {
-  std::string target;                      // "/hang/a?ms=1000"
-  bool hang = false;                       // a /hang request
+  std::string target;                      // "/hang/slow0"
+  std::string name;                        // "slow0"
+  Kind kind = Kind::ok;
+  bool held = false;                       // it waited for the grader (a /hang, or ?hold=1)
   Clock::time_point arrived;               // its handler started
+  std::optional<Clock::time_point> let_go;  // the grader let it go (answer, release_all)
   std::optional<Clock::time_point> ended;  // the response was complete, or the client dropped it
   bool dropped = false;                    // the client closed the connection before the end
+  bool released = false;                   // a /hang that the grader ended: it ran to its end
+};
+
+/// A request the server is holding for the grader right now.
+struct Held {
+  std::size_t index = 0;  // in seen()
+  std::string target;
+  std::string name;
+  Kind kind = Kind::ok;
 };
 
 class LoopbackServer {
@@ -66,6 +88,13 @@ class LoopbackServer {
     // One thread per open connection: enough for a client that (wrongly) opens dozens at once.
     svr_.new_task_queue = [] { return new httplib::ThreadPool(40); };
     svr_.set_keep_alive_max_count(1);  // one request per connection, then close
+    // How long a server thread waits for a client that has connected to send its request, or
+    // to take the bytes it writes: the library's 5 s would be the only clock left that a
+    // correct client on a busy machine could miss. A client that stalls this long has long
+    // been reported as stuck by the grader's watchdog.
+    svr_.set_keep_alive_timeout(30);
+    svr_.set_read_timeout(30);
+    svr_.set_write_timeout(30);
     svr_.set_socket_options([this](int s) {
       httplib::default_socket_options(s);
       listen_fd_ = s;
@@ -74,6 +103,7 @@ class LoopbackServer {
     svr_.Get(R"(/hang/([\w-]+))", [this](const httplib::Request& req, httplib::Response& res) { on_hang(req, res); });
     svr_.Get(R"(/status/(\d+)/([\w-]+))",
              [this](const httplib::Request& req, httplib::Response& res) { on_status(req, res); });
+    svr_.Get("/ready", [](const httplib::Request&, httplib::Response& res) { res.set_content("ready", "text/plain"); });
     port_ = svr_.bind_to_any_port("127.0.0.1");
     if (port_ <= 0) throw std::runtime_error("loopback server: cannot bind 127.0.0.1");
     // The library listens with a backlog of 5; 8 clients connecting at the same moment on a
@@ -81,8 +111,9 @@ class LoopbackServer {
     // listening socket deepen its backlog by calling listen again.
     if (listen_fd_ != -1) ::listen(listen_fd_, 128);
     thread_ = std::thread([this] { svr_.listen_after_bind(); });
-    // stop() only works once the accept loop runs: wait for it (microseconds, bounded).
-    for (int i = 0; i < 2000 && !svr_.is_running(); ++i) std::this_thread::sleep_for(1ms);
+    // stop() only works once the accept loop runs: ask the server something and wait for its
+    // answer, which it gives only from there.
+    ask_ready();
     refused_fd_ = bound_but_not_listening(refused_port_);
   }
 
@@ -100,15 +131,21 @@ class LoopbackServer {
   LoopbackServer(const LoopbackServer&) = delete;
   LoopbackServer& operator=(const LoopbackServer&) = delete;
 
-  [[nodiscard]] std::string url(std::string_view path) const { return fmt::format("http://127.0.0.1:{}{}", port_, path); }
+  [[nodiscard]] std::string url(std::string_view target) const {
+    return fmt::format("http://127.0.0.1:{}{}", port_, target);
+  }
   [[nodiscard]] std::string ok_url(std::string_view name, int ms = 0) const {
     return url(fmt::format("/ok/{}?ms={}", name, ms));
   }
-  [[nodiscard]] std::string hang_url(std::string_view name, int ms = 1000) const {
-    return url(fmt::format("/hang/{}?ms={}", name, ms));
+  /// An /ok request that is answered only when the grader lets it go.
+  [[nodiscard]] std::string held_ok_url(std::string_view name) const { return url(fmt::format("/ok/{}?hold=1", name)); }
+  [[nodiscard]] std::string hang_url(std::string_view name) const { return url(fmt::format("/hang/{}", name)); }
+  [[nodiscard]] std::string status_url(int code, std::string_view name) const {
+    return url(fmt::format("/status/{}/{}", code, name));
   }
-  [[nodiscard]] std::string status_url(int code, std::string_view name, int open_hangs = 0) const {
-    return url(fmt::format("/status/{}/{}?open={}", code, name, open_hangs));
+  /// A /status request that sends its status only when the grader lets it go.
+  [[nodiscard]] std::string held_status_url(int code, std::string_view name) const {
+    return url(fmt::format("/status/{}/{}?hold=1", code, name));
   }
   /// A URL on a port where nothing listens: connecting to it is refused at once.
   [[nodiscard]] std::string refused_url(std::string_view name) const {
@@ -136,15 +173,51 @@ class LoopbackServer {
     return hangs_open_at_failure_;
   }
 
-  /// Blocks (real time, at most `bound`) until `n` /hang requests are open at once; false on
-  /// timeout or interrupt(). Call it inside goro::blocking from a goro task.
-  bool wait_open_hangs(int n, Clock::duration bound) {
-    std::unique_lock lk(mu_);
-    return cv_.wait_for(lk, bound, [&] { return hangs_open_ >= n || interrupted_ || stopping_; }) && hangs_open_ >= n;
+  // ---- for the grader: holding requests, and knowing when nothing is left to happen ----
+
+  /// The requests held right now: arrived, waiting for the grader, not ended.
+  [[nodiscard]] std::vector<Held> held() const {
+    std::lock_guard lk(mu_);
+    std::vector<Held> out;
+    for (std::size_t i = 0; i < seen_.size(); ++i) {
+      const Seen& s = seen_[i];
+      if (s.held && !s.let_go && !s.ended) out.push_back({i, s.target, s.name, s.kind});
+    }
+    return out;
   }
-  /// Blocks (real time, at most `bound`) until the server has finished with every connection
-  /// a client opened to it: no request in flight, and no connection still waiting to be
-  /// accepted or read. False on timeout. Call it inside goro::blocking from a goro task.
+  /// Lets held request `index` go: an /ok or /status answers, a /hang ends (released).
+  void answer(std::size_t index) {
+    {
+      std::lock_guard lk(mu_);
+      if (index >= seen_.size() || seen_[index].let_go || seen_[index].ended) return;
+      seen_[index].let_go = Clock::now();
+      ++version_;
+    }
+    cv_.notify_all();
+  }
+  /// From now on nothing is held: every held request is let go, and so is every later one.
+  void release_all() {
+    {
+      std::lock_guard lk(mu_);
+      release_all_ = true;
+      for (Seen& s : seen_)
+        if (s.held && !s.let_go && !s.ended) s.let_go = Clock::now();
+      ++version_;
+    }
+    cv_.notify_all();
+  }
+  /// A counter that moves whenever a request arrives, is let go or ends.
+  [[nodiscard]] std::uint64_t version() const {
+    std::lock_guard lk(mu_);
+    return version_;
+  }
+  /// Blocks (real time, at most `bound`) until version() differs from `since`.
+  void wait_change(std::uint64_t since, Clock::duration bound) {
+    std::unique_lock lk(mu_);
+    cv_.wait_for(lk, bound, [&] { return version_ != since || stopping_; });
+  }
+  /// True once the server has finished with every connection a client opened to it: no
+  /// request in flight, and no connection still waiting to be accepted or read.
   ///
   /// "No request in flight" alone is not enough. A client can connect, send its request and
   /// close the connection again (a request cancelled at once) before the server's threads have
@@ -152,38 +225,17 @@ class LoopbackServer {
   /// busy machine the server handles it milliseconds later, after the client is long gone.
   /// Until then the server knows nothing of it. The kernel's table of sockets does: every
   /// connection to our port that the server has not closed yet is listed there.
-  bool wait_settled(Clock::duration bound) {
-    const auto deadline = Clock::now() + bound;
-    for (;;) {
-      const int open = open_connections();  // read before in_flight_: see the comment there
-      {
-        std::unique_lock lk(mu_);
-        if (open <= 0 && in_flight_ == 0) return true;
-        if (stopping_ || Clock::now() >= deadline) return false;
-        cv_.wait_for(lk, 2ms, [&] { return stopping_; });
-      }
-    }
+  [[nodiscard]] bool settled() const {
+    const int open = open_connections();  // read before in_flight_: see open_connections()
+    std::lock_guard lk(mu_);
+    return open <= 0 && in_flight_ == 0;
   }
-  /// Ends every wait_open_hangs at once.
-  void interrupt() {
-    {
-      std::lock_guard lk(mu_);
-      interrupted_ = true;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  static int param(const httplib::Request& req, const char* key, int fallback) {
-    return req.has_param(key) ? std::stoi(req.get_param_value(key)) : fallback;
-  }
-
-  // How many connections to our port the server has not closed yet: waiting in the kernel's
-  // accept queue, being read, or being answered (states ESTABLISHED, SYN_RECV and CLOSE_WAIT
-  // of /proc/net/tcp; a connection the server has closed is in another state, or gone). -1 if
-  // the table cannot be read. A request's handler has ended before its connection is closed,
-  // so "no open connection" read first and "nothing in flight" read after mean every request
-  // that reached us has been recorded, and has ended.
+  /// How many connections to our port the server has not closed yet: waiting in the kernel's
+  /// accept queue, being read, or being answered (states ESTABLISHED, SYN_RECV and CLOSE_WAIT
+  /// of /proc/net/tcp; a connection the server has closed is in another state, or gone). -1 if
+  /// the table cannot be read. A request's handler has ended before its connection is closed,
+  /// so "no open connection" read first and "nothing in flight" read after mean every request
+  /// that reached us has been recorded, and has ended.
   [[nodiscard]] int open_connections() const {
     std::FILE* f = std::fopen("/proc/net/tcp", "r");
     if (f == nullptr) return -1;
@@ -200,6 +252,33 @@ class LoopbackServer {
     }
     std::fclose(f);
     return n;
+  }
+
+ private:
+  static int param(const httplib::Request& req, const char* key, int fallback) {
+    return req.has_param(key) ? std::stoi(req.get_param_value(key)) : fallback;
+  }
+
+  // GET /ready on a plain socket, read until the server closes the connection. Not recorded.
+  void ask_ready() const {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) throw std::runtime_error("loopback server: socket() failed");
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<std::uint16_t>(port_));
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    const std::string_view req = "GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+    for (std::size_t sent = 0; ok && sent < req.size();) {
+      const ssize_t n = ::send(fd, req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
+      ok = n > 0;
+      if (ok) sent += static_cast<std::size_t>(n);
+    }
+    char buf[256];
+    while (ok && ::read(fd, buf, sizeof buf) > 0) {
+    }
+    ::close(fd);
+    if (!ok) throw std::runtime_error("loopback server: cannot reach itself on 127.0.0.1");
   }
 
   static int bound_but_not_listening(int& port) {
@@ -220,10 +299,18 @@ class LoopbackServer {
   }
 
   // mu_ held.
-  std::size_t arrive(const httplib::Request& req, bool hang) {
-    seen_.push_back({req.target, hang, Clock::now(), std::nullopt, false});
+  std::size_t arrive(const httplib::Request& req, Kind kind, std::string name, bool wants_hold) {
+    Seen s;
+    s.target = req.target;
+    s.name = std::move(name);
+    s.kind = kind;
+    s.held = wants_hold;
+    s.arrived = Clock::now();
+    if (wants_hold && release_all_) s.let_go = s.arrived;
+    seen_.push_back(std::move(s));
     peak_ = std::max(peak_, ++in_flight_);
-    if (hang) ++hangs_open_;
+    if (kind == Kind::hang) ++hangs_open_;
+    ++version_;
     cv_.notify_all();
     return seen_.size() - 1;
   }
@@ -233,30 +320,40 @@ class LoopbackServer {
     if (s.ended) return;
     s.ended = Clock::now();
     s.dropped = dropped;
+    s.released = !dropped && s.kind == Kind::hang;
     --in_flight_;
-    if (s.hang) --hangs_open_;
+    if (s.kind == Kind::hang) --hangs_open_;
+    ++version_;
     cv_.notify_all();
+  }
+  // mu_ held: waits until the grader lets held request i go (or the server stops).
+  void wait_let_go(std::unique_lock<std::mutex>& lk, std::size_t i) {
+    cv_.wait(lk, [&] { return seen_[i].let_go.has_value() || stopping_; });
   }
 
   void on_ok(const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lk(mu_);
-    std::size_t i = arrive(req, false);
-    cv_.wait_for(lk, std::chrono::milliseconds(param(req, "ms", 0)), [&] { return stopping_; });
-    res.set_content(page(req.matches[1].str()), "text/plain");
+    const std::size_t i = arrive(req, Kind::ok, req.matches[1].str(), param(req, "hold", 0) != 0);
+    if (seen_[i].held) {
+      wait_let_go(lk, i);
+    } else {
+      cv_.wait_for(lk, std::chrono::milliseconds(param(req, "ms", 0)), [&] { return stopping_; });
+    }
+    res.set_content(page(seen_[i].name), "text/plain");
     end(i, false);
   }
 
   void on_status(const httplib::Request& req, httplib::Response& res) {
     std::unique_lock lk(mu_);
-    std::size_t i = arrive(req, false);
-    const int open = param(req, "open", 0);
-    cv_.wait_for(lk, 2s, [&] { return hangs_open_ >= open || stopping_; });
-    if (!failed_at_) {
+    const std::size_t i = arrive(req, Kind::status, req.matches[2].str(), param(req, "hold", 0) != 0);
+    if (seen_[i].held) wait_let_go(lk, i);
+    const int code = std::stoi(req.matches[1].str());
+    if (!failed_at_ && (code < 200 || code > 299)) {
       failed_at_ = Clock::now();
       hangs_open_at_failure_ = hangs_open_;
     }
-    res.status = std::stoi(req.matches[1].str());
-    res.set_content(fmt::format("failure {}", req.matches[2].str()), "text/plain");
+    res.status = code;
+    res.set_content(fmt::format("failure {}", seen_[i].name), "text/plain");
     end(i, false);
   }
 
@@ -264,16 +361,16 @@ class LoopbackServer {
     std::size_t i = 0;
     {
       std::lock_guard lk(mu_);
-      i = arrive(req, true);
+      i = arrive(req, Kind::hang, req.matches[1].str(), true);
     }
-    const auto start = Clock::now();
-    const auto length = std::chrono::milliseconds(param(req, "ms", 1000));
     res.set_chunked_content_provider(
         "text/plain",
-        [this, i, start, length](std::size_t, httplib::DataSink& sink) {
+        [this, i](std::size_t, httplib::DataSink& sink) {
           std::unique_lock lk(mu_);
-          cv_.wait_for(lk, 2ms, [&] { return stopping_; });
-          if (stopping_ || Clock::now() - start >= length) {
+          // Every 2 ms a byte: writing is how the server notices that the client has gone
+          // (the write fails). Released by the grader, the body ends: the request is complete.
+          cv_.wait_for(lk, 2ms, [&] { return stopping_ || seen_[i].let_go.has_value(); });
+          if (stopping_ || seen_[i].let_go) {
             end(i, false);
             lk.unlock();
             sink.done();
@@ -304,9 +401,10 @@ class LoopbackServer {
   int in_flight_ = 0;
   int peak_ = 0;
   int hangs_open_ = 0;
+  std::uint64_t version_ = 0;
+  bool release_all_ = false;
   std::optional<Clock::time_point> failed_at_;
   int hangs_open_at_failure_ = 0;
-  bool interrupted_ = false;
   bool stopping_ = false;
 };
 
