@@ -3,7 +3,8 @@
 # the test suites. Its run time hardly matters but its compile time does, so:
 #
 #   * it is optimised at -O1 instead of -O2 (about 40% less compile time for template-heavy
-#     code; the goro library, the benchmarks and the visualizer keep the preset's -O2);
+#     code; the goro library, the benchmarks and the visualizer keep the preset's -O2), and not
+#     at all under the sanitizers (whose presets compile everything else at -O1);
 #   * the headers every file includes — goro, fmt, common standard headers (and Catch2 for
 #     test suites) — are precompiled.
 #
@@ -18,7 +19,13 @@
 # what it uses). GCC falls back to parsing the headers when a PCH does not match a file's
 # flags (-Winvalid-pch says so).
 option(DOJO_PCH "Precompile the headers every test file includes" ON)
-set(DOJO_TEST_OPTIONS -O1)
+# Under a sanitizer the test code is not optimised at all: what the sanitizer checks is goro and
+# the code under test, and an unoptimised test file compiles in half the time.
+if(DOJO_SANITIZE)
+  set(DOJO_TEST_OPTIONS -O0)
+else()
+  set(DOJO_TEST_OPTIONS -O1)
+endif()
 
 set(DOJO_PCH_HEADERS
   <algorithm> <chrono> <cstdint> <functional> <map> <memory> <optional> <string>
