@@ -131,7 +131,7 @@ build_grader() {
 }
 
 cmd_grade() {
-  local mode="" repeat="" n="" json="" pass=()
+  local mode="" repeat="" n="" json="" pass=() many=()
   while [ $# -gt 0 ]; do
     case "$1" in
       --solutions|--stubs|--mutants) mode="${1#--}" ;;
@@ -139,11 +139,12 @@ cmd_grade() {
       --json) json="$2"; shift ;;
       --check|--seed) pass+=("$1" "$2"); shift ;;
       -*) echo "dojo grade: unknown option '$1'" >&2; exit 2 ;;
-      *) n="$1" ;;
+      *) n="$1"; many+=("$1") ;;
     esac
     shift
   done
-  if [ -n "$mode" ]; then grade_suite "$mode" "$repeat"; return; fi
+  if [ -n "$mode" ]; then grade_suite "$mode" "$repeat" "${many[@]}"; return; fi
+  if [ ${#many[@]} -gt 1 ]; then echo "dojo grade: one exercise at a time (or --solutions/--stubs/--mutants N...)" >&2; exit 2; fi
   local idx
   if [ -z "$n" ]; then
     idx="$(next_unfinished || true)"
@@ -178,13 +179,20 @@ cmd_grade() {
 # ctest over the grader suites: solutions must pass, stubs and mutants must fail.
 grade_suite() {
   local mode="$1" repeat="$2"
+  shift 2
+  # Optional exercise numbers: only their suites.
+  local which='[0-9]+' alts=() k
+  for k in "$@"; do
+    index_of "$k"; alts+=("${NUMS[$IDX]}")
+  done
+  [ ${#alts[@]} -gt 0 ] && which="($(IFS='|'; echo "${alts[*]}"))"
   dojo_ensure_deps
   dojo_build default -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
   local re
   case "$mode" in
-    solutions) re='^grader\..*\.solution$' ;;
-    stubs) re='^grader\..*\.stub$' ;;
-    mutants) re='^grader\..*\.mutant\.' ;;
+    solutions) re="^grader\\.${which}_[a-z_]+\\.solution\$" ;;
+    stubs) re="^grader\\.${which}_[a-z_]+\\.stub\$" ;;
+    mutants) re="^grader\\.${which}_[a-z_]+\\.mutant\\." ;;
   esac
   local args=(--preset default -R "$re" -j "$(nproc 2>/dev/null || echo 2)")
   [ -n "$repeat" ] && args+=(--repeat "until-fail:$repeat")
