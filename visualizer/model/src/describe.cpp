@@ -36,8 +36,9 @@ ChannelNames::ChannelNames(std::vector<std::string> roots) : roots_(std::move(ro
 const std::vector<std::string>* ChannelNames::lines_of(const std::string& file) {
   auto [it, fresh] = files_.try_emplace(file);
   if (fresh) {
-    // Compilers record paths as given: absolute, or relative to the build directory
-    // ("../../visualizer/x.cpp" under build/<preset>), so leading "../" are also dropped.
+    // Traces name files relative to the repository root (the build maps the source directory
+    // away), found from the roots. A trace from elsewhere may hold an absolute path, or one
+    // relative to its build directory ("../../visualizer/x.cpp"): leading "../" are dropped.
     std::string_view stripped = file;
     while (stripped.starts_with("../") || stripped.starts_with("./"))
       stripped.remove_prefix(stripped.starts_with("./") ? 2 : 3);

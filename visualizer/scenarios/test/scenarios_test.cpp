@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <cstdlib>
 #include <map>
 #include <string>
@@ -122,6 +123,33 @@ TEST_CASE("scenarios: each runs, reads back and ends as intended", "[scenarios]"
         if (e.type == dojo::trace::EventType::report) reported = !e.tasks.empty();
       CHECK(reported);
     }
+    std::remove(path.c_str());
+  }
+}
+
+TEST_CASE("scenarios: source locations are relative to the repository root", "[scenarios]") {
+  // So that a trace reads the same whichever checkout or build directory recorded it, and the
+  // visualizer finds the file from the repository root.
+  const std::filesystem::path root = DOJO_SOURCE_ROOT;
+  for (const auto& s : dojo::viz::scenarios()) {
+    INFO(s.name);
+    const std::string path = temp_trace("paths_" + s.name);
+    (void)dojo::viz::run_scenario(s, s.seed, path);
+    auto t = dojo::trace::read_trace_file(path);
+    std::vector<dojo::trace::Site> sites;
+    for (const auto& e : t.events) sites.push_back(e.site);
+    for (const auto& [id, task] : t.tasks) sites.push_back(task.site);
+    for (const auto& [id, c] : t.channels) sites.push_back(c.site);
+    int checked = 0;
+    for (const auto& site : sites) {
+      if (site.file.empty()) continue;
+      INFO(site.file);
+      CHECK_FALSE(std::filesystem::path(site.file).is_absolute());
+      CHECK(site.file.find("..") == std::string::npos);
+      CHECK(std::filesystem::exists(root / site.file));
+      ++checked;
+    }
+    CHECK(checked > 0);
     std::remove(path.c_str());
   }
 }
