@@ -2,25 +2,10 @@
 #include <numeric>
 
 #include "grader.hpp"
+#include "kit.hpp"
 #include "sum.hpp"
 
 using dojo::ex01::sum;
-
-namespace {
-
-// A context cancelled by a helper task once the pipeline has made `events` steps of progress
-// (tasks blocking and waking): a cancellation that arrives while the pipeline is busy.
-std::pair<goro::Context, goro::CancelFunc> cancel_mid_way(std::uint64_t events) {
-  auto [ctx, cancel] = goro::with_cancel(goro::background());
-  const std::uint64_t start = goro::detail::progress_count();
-  goro::go_named("grader: canceller", [cancel = cancel, start, events] {
-    while (goro::detail::progress_count() - start < events) goro::yield();
-    cancel();
-  });
-  return {ctx, cancel};
-}
-
-}  // namespace
 
 DOJO_CHECK("one number", "A single send, then close; the consumer's loop ends after one value.") {
   check.say("calling sum(background, {42})");
@@ -54,9 +39,7 @@ DOJO_CHECK("an already-cancelled context: no work is done",
   cancel();
   std::vector<int> nums(100'000, 1);
   check.say("calling sum(ctx, {100,000 ones}) with ctx already cancelled");
-  const auto before = goro::detail::progress_count();
-  auto r = sum(ctx, nums);
-  const auto steps = goro::detail::progress_count() - before;
+  auto [r, steps] = dojo::grader::with_steps([&] { return sum(ctx, nums); });
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
   check.expect(steps < 1000, "almost no channel traffic (a few blocking steps at most)",
                fmt::format("{} blocking steps: the numbers were sent anyway", steps));
@@ -67,7 +50,7 @@ DOJO_CHECK("cancelled while working: returns the context's error promptly, no ta
            "receive. A plain send blocks forever once the consumer has stopped.",
            dojo::grader::Options{.fair = true}) {
   std::vector<int> nums(200'000, 1);
-  auto [ctx, cancel] = cancel_mid_way(200);
+  auto [ctx, cancel] = dojo::grader::cancel_after_events(200);
   check.say("calling sum(ctx, {200,000 ones}); a helper task cancels ctx once the pipeline is running");
   auto r = sum(ctx, nums);
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "grader.hpp"
+#include "kit.hpp"
 #include "negative.hpp"
 
 using dojo::ex02::ErrNegative;
@@ -10,17 +11,6 @@ using dojo::ex02::sum;
 
 namespace {
 
-// A context cancelled by a helper task once the pipeline has made `events` steps of progress
-// (tasks blocking and waking): a cancellation that arrives while the pipeline is busy.
-std::pair<goro::Context, goro::CancelFunc> cancel_mid_way(std::uint64_t events) {
-  auto [ctx, cancel] = goro::with_cancel(goro::background());
-  const std::uint64_t start = goro::detail::progress_count();
-  goro::go_named("grader: canceller", [cancel = cancel, start, events] {
-    while (goro::detail::progress_count() - start < events) goro::yield();
-    cancel();
-  });
-  return {ctx, cancel};
-}
 
 // The failure every negative-number check expects: ErrNegative found by goro::is, not hidden
 // behind a cancellation, and a message that names the first negative number ("nums[2] = -1").
@@ -100,9 +90,7 @@ DOJO_CHECK("an early negative number in a huge input: the producer stops sending
   std::vector<int> nums(200'000, 1);
   nums[10] = -3;
   check.say("calling sum(background, {200,000 numbers, nums[10] = -3})");
-  const auto before = goro::detail::progress_count();
-  auto r = sum(goro::background(), nums);
-  const auto steps = goro::detail::progress_count() - before;
+  auto [r, steps] = dojo::grader::with_steps([&] { return sum(goro::background(), nums); });
   expect_negative_at(check, r.error(), 10, -3);
   check.expect(steps < 2000, "little channel traffic after the failure (fewer than 2,000 blocking steps)",
                fmt::format("{} blocking steps: the producer kept sending the numbers after nums[10]", steps));
@@ -126,9 +114,7 @@ DOJO_CHECK("an already-cancelled context: no work is done",
   cancel();
   std::vector<int> nums(100'000, 1);
   check.say("calling sum(ctx, {100,000 ones}) with ctx already cancelled");
-  const auto before = goro::detail::progress_count();
-  auto r = sum(ctx, nums);
-  const auto steps = goro::detail::progress_count() - before;
+  auto [r, steps] = dojo::grader::with_steps([&] { return sum(ctx, nums); });
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
   check.expect(steps < 1000, "almost no channel traffic (a few blocking steps at most)",
                fmt::format("{} blocking steps: the numbers were sent anyway", steps));
@@ -139,7 +125,7 @@ DOJO_CHECK("cancelled while working: returns the context's error promptly, no ta
            "receive. A plain send blocks forever once the consumer has stopped.",
            dojo::grader::Options{.fair = true}) {
   std::vector<int> nums(200'000, 1);
-  auto [ctx, cancel] = cancel_mid_way(200);
+  auto [ctx, cancel] = dojo::grader::cancel_after_events(200);
   check.say("calling sum(ctx, {200,000 ones}); a helper task cancels ctx once the pipeline is running");
   auto r = sum(ctx, nums);
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");

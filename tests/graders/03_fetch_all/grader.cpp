@@ -46,6 +46,7 @@
 
 #include "fetch_all.hpp"
 #include "grader.hpp"
+#include "kit.hpp"
 #include "loopback_server.hpp"
 
 using dojo::ex03::fetch_all;
@@ -168,12 +169,11 @@ class Referee {
     State(std::shared_ptr<LoopbackServer> server, Policy p, goro::CancelFunc cancel)
         : Moves(std::move(server), std::move(cancel)),
           policy(std::move(p)),
-          sched(goro::detail::current_scheduler()),
           main(goro::current_task_id()),
-          deterministic(std::string_view(sched.mode_name()) == "deterministic") {}
+          deterministic(run.deterministic()) {}
 
     Policy policy;
-    goro::detail::Scheduler& sched;
+    dojo::grader::RunView run;
     const std::uint64_t main;    // the check's task
     const bool deterministic;
     std::atomic<std::uint64_t> self{0};  // the referee's task (deterministic runs)
@@ -201,11 +201,11 @@ class Referee {
     // Whether fetch_all is quiet (see the top of this file); after it has returned, the
     // check's own task (waiting for the server) does not count.
     std::optional<Quiet> quiet(bool after_return) {
-      const std::uint64_t p1 = goro::detail::progress_count();
+      const std::uint64_t p1 = dojo::grader::progress_now();
       const std::uint64_t v1 = server_->version();
       std::uint64_t r1 = 0;
       const std::vector<RequestInFlight> reqs = requests_in_flight(&r1);
-      const std::vector<goro::TaskInfo> tasks = goro::detail::task_infos(sched);
+      const std::vector<goro::TaskInfo> tasks = run.tasks();
       std::vector<Held> held = server_->held();
 
       std::set<std::uint64_t> in_http;
@@ -213,7 +213,7 @@ class Referee {
         if (r.cancelled) return std::nullopt;  // about to return
         in_http.insert(r.task);
       }
-      using goro::detail::TaskState;
+      using dojo::grader::TaskState;
       for (const goro::TaskInfo& t : tasks) {
         if (t.id == self || (after_return && t.id == main) || t.state == TaskState::exited) continue;
         if (t.adopted && t.id != main) continue;  // a thread that is not part of the run
@@ -222,7 +222,7 @@ class Referee {
           if (t.state != (deterministic ? TaskState::blocked : TaskState::running)) return std::nullopt;
           continue;
         }
-        if (t.state != TaskState::blocked || t.reason == goro::detail::WaitReason::external) return std::nullopt;
+        if (t.state != TaskState::blocked || t.reason == dojo::grader::WaitReason::external) return std::nullopt;
       }
       std::vector<bool> used(held.size(), false);
       for (const RequestInFlight& r : reqs) {
@@ -236,7 +236,7 @@ class Referee {
 
       std::uint64_t r2 = 0;
       (void)requests_in_flight(&r2);
-      if (r2 != r1 || server_->version() != v1 || goro::detail::progress_count() != p1) return std::nullopt;
+      if (r2 != r1 || server_->version() != v1 || dojo::grader::progress_now() != p1) return std::nullopt;
       return Quiet{std::move(held), reqs.size()};
     }
   };

@@ -9,6 +9,7 @@
 
 #include "drain.hpp"
 #include "grader.hpp"
+#include "kit.hpp"
 
 using dojo::ex04::Consume;
 using dojo::ex04::Produce;
@@ -16,6 +17,8 @@ using dojo::ex04::run;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
 
+using dojo::grader::range;
+using dojo::grader::list;
 namespace {
 
 const goro::Error ErrRejected = goro::new_error("item rejected");
@@ -60,18 +63,6 @@ Consume failing_at(std::shared_ptr<Probe> p, std::map<int, goro::Error> fails = 
     if (p->produced_at_failure.compare_exchange_strong(unset, p->produced.load())) p->failed_at = goro::now();
     return it->second;
   };
-}
-
-std::vector<int> range(int from, int to) {  // from .. to, inclusive
-  std::vector<int> v(static_cast<std::size_t>(std::max(0, to - from + 1)));
-  std::iota(v.begin(), v.end(), from);
-  return v;
-}
-
-std::string list(const std::vector<int>& v) {
-  if (v.size() > 12)
-    return fmt::format("{{{}, ... , {}}} ({} items)", fmt::join(v.begin(), v.begin() + 10, ", "), v.back(), v.size());
-  return fmt::format("{{{}}}", fmt::join(v, ", "));
 }
 
 // The contract of every failing run: the consume error is found through the wrapping, it is not

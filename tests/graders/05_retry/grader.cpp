@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "grader.hpp"
+#include "kit.hpp"
 #include "retry.hpp"
 
 using dojo::ex05::ErrTransient;
@@ -22,6 +23,10 @@ using dojo::ex05::with_retry;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
 
+using dojo::grader::offset;
+using dojo::grader::offsets;
+using dojo::grader::Canceller;
+using dojo::grader::range;
 namespace {
 
 const goro::Error ErrNotFound = goro::new_error("not found");
@@ -34,15 +39,6 @@ struct AttemptFailed {
   [[nodiscard]] std::string message() const { return fmt::format("attempt {} timed out", attempt); }
   [[nodiscard]] goro::Error unwrap() const { return ErrTransient; }
 };
-
-std::string offset(goro::Duration d) { return "+" + goro::format_duration(d); }
-
-std::string offsets(const std::vector<goro::Duration>& v) {
-  if (v.empty()) return "no attempt at all";
-  std::string s;
-  for (const auto& d : v) s += (s.empty() ? "" : ", ") + offset(d);
-  return s;
-}
 
 // An operation for with_retry that records the offset (from `t0`) of every call on the runtime's
 // clock and answers with results[i] on call i (the last one again for later calls). with_retry
@@ -98,54 +94,6 @@ void expect_returned_at(Check& check, goro::Duration got, goro::Duration want, s
     check.expect(got + 1ms >= want, fmt::format("{}: at {} or later", what, offset(want)),
                  fmt::format("it returned at {}", offset(got)), hint);
 }
-
-// Calls `cancel` once `after` has passed on the runtime's clock (counted from the
-// construction), from a helper task, and records when it did. join() (or the destructor) stops
-// it early if it has not fired yet; join() also waits for it to exit, so that it is never
-// mistaken for a task the learner's code left behind, and makes its record readable.
-class Canceller {
- public:
-  Canceller(goro::CancelFunc cancel, goro::Duration after) {
-    wg_->add(1);
-    const goro::Time due = goro::now() + after;
-    goro::go_named("grader: canceller", [wg = wg_, stop = stop_, rec = rec_, cancel = std::move(cancel), due] {
-      auto timer = goro::new_timer(std::max(goro::Duration(0), due - goro::now()));
-      if (goro::select(goro::on_recv(timer.c()), goro::on_recv(stop)) == 0) {
-        rec->began = goro::now();
-        cancel();
-        rec->ended = goro::now();
-        rec->fired = true;
-      } else {
-        timer.stop();
-      }
-      wg->done();
-    });
-  }
-  Canceller(const Canceller&) = delete;
-  Canceller& operator=(const Canceller&) = delete;
-  ~Canceller() {
-    if (!joined_) stop_.close();
-  }
-  void join() {
-    joined_ = true;
-    stop_.close();
-    wg_->wait();
-  }
-  // After join(): whether it cancelled, and when the call to cancel began and ended.
-  [[nodiscard]] bool fired() const { return rec_->fired; }
-  [[nodiscard]] goro::Time began() const { return rec_->began; }
-  [[nodiscard]] goro::Time ended() const { return rec_->ended; }
-
- private:
-  struct Record {
-    bool fired = false;
-    goro::Time began{}, ended{};
-  };
-  goro::Chan<goro::Unit> stop_ = goro::make_chan<goro::Unit>();
-  std::shared_ptr<goro::WaitGroup> wg_ = std::make_shared<goro::WaitGroup>();
-  std::shared_ptr<Record> rec_ = std::make_shared<Record>();
-  bool joined_ = false;
-};
 
 // Checks that stop something in the middle of a backoff race two timers: the grader's (the
 // cancel due at +50 ms, or item 1's 50 ms of work) and the backoff's own (+100 ms). On the
@@ -403,12 +351,6 @@ struct Stage {
     return n;
   }
 };
-
-std::vector<int> range(int from, int to) {
-  std::vector<int> v;
-  for (int i = from; i <= to; ++i) v.push_back(i);
-  return v;
-}
 
 // process for the stage: item i fails transiently fails[i] times (default `fails_default`;
 // negative: always), then returns perms[i] if there is one, else succeeds.

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "grader.hpp"
+#include "kit.hpp"
 #include "skip.hpp"
 
 using dojo::ex06::ErrSkip;
@@ -39,16 +40,6 @@ Transform shout(std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::
   };
 }
 
-// A context cancelled by a helper task once the pipeline has made `events` steps of progress.
-std::pair<goro::Context, goro::CancelFunc> cancel_mid_way(std::uint64_t events) {
-  auto [ctx, cancel] = goro::with_cancel(goro::background());
-  const std::uint64_t start = goro::detail::progress_count();
-  goro::go_named("grader: canceller", [cancel = cancel, start, events] {
-    while (goro::detail::progress_count() - start < events) goro::yield();
-    cancel();
-  });
-  return {ctx, cancel};
-}
 
 // The contract of every failing run: the transform's error is found, ErrSkip is not.
 void expect_broken(dojo::grader::Check& check, const goro::Error& err) {
@@ -204,7 +195,7 @@ DOJO_CHECK("cancelled while working: returns the context's error promptly, no ta
            dojo::grader::Options{.fair = true}) {
   std::vector<std::string> items(100'000, "a");
   for (std::size_t i = 0; i < items.size(); i += 3) items[i].clear();
-  auto [ctx, cancel] = cancel_mid_way(200);
+  auto [ctx, cancel] = dojo::grader::cancel_after_events(200);
   check.say("calling process(ctx, {100,000 items, every third empty}, shout); a helper task cancels ctx "
             "once the pipeline is running");
   auto r = process(ctx, items, shout());

@@ -9,6 +9,7 @@
 
 #include "fan_out.hpp"
 #include "grader.hpp"
+#include "kit.hpp"
 
 using dojo::ex07::fan_out;
 using dojo::ex07::kWorkers;
@@ -16,6 +17,8 @@ using dojo::ex07::Work;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
 
+using dojo::grader::range;
+using dojo::grader::list;
 namespace {
 
 const goro::Error ErrBroken = goro::new_error("broken item");
@@ -24,9 +27,7 @@ const goro::Error ErrDownstream = goro::new_error("downstream gave up");
 // What the grader's work function saw. Atomics: the workers run on real threads in free mode.
 // Held by shared_ptr so that a worker left behind cannot outlive it.
 struct Probe {
-  std::atomic<int> calls{0};
-  std::atomic<int> in_flight{0};  // work calls started and not yet returned
-  std::atomic<int> peak{0};       // the most work calls in progress at once
+  dojo::grader::Concurrency work;  // work calls: how many, how many at once, each one's number
   std::atomic<int> calls_at_failure{-1};
   std::atomic<goro::Time> failed_at{};
   std::atomic<int> cancelled{0};  // work calls that stopped because their ctx was done
@@ -50,35 +51,21 @@ struct Plan {
 // cancel its workers lets an item run its whole patience.
 goro::Duration patience(const Check& check) { return check.deterministic() ? goro::Duration(10s) : goro::Duration(60s); }
 
-// Counts a work call in progress for as long as it lives.
-struct InFlight {
-  Probe& p;
-  int number;  // this call's number, 1-based
-  explicit InFlight(Probe& probe) : p(probe), number(++p.calls) {
-    const int now = ++p.in_flight;
-    int seen = p.peak.load();
-    while (now > seen && !p.peak.compare_exchange_weak(seen, now)) {
-    }
-  }
-  ~InFlight() { --p.in_flight; }
-  InFlight(const InFlight&) = delete;
-  InFlight& operator=(const InFlight&) = delete;
-};
 
 // The result of a succeeding item.
 int result_of(int item) { return 3 * item + 1; }
 
 Work tracked(std::shared_ptr<Probe> p, Plan plan) {
   return [p, plan = std::move(plan)](const goro::Context& ctx, int item) -> goro::Result<int> {
-    InFlight here(*p);
-    if (plan.cancel_at_call > 0 && here.number == plan.cancel_at_call) {
+    const auto here = p->work.enter();
+    if (plan.cancel_at_call > 0 && here.number() == plan.cancel_at_call) {
       p->cancelled_at.store(goro::now());
       plan.cancel();
     }
     if (auto it = plan.fails.find(item); it != plan.fails.end()) {
       if (plan.fail_after > goro::Duration(0)) goro::sleep(plan.fail_after);
       int unset = -1;
-      if (p->calls_at_failure.compare_exchange_strong(unset, p->calls.load())) p->failed_at.store(goro::now());
+      if (p->calls_at_failure.compare_exchange_strong(unset, p->work.calls())) p->failed_at.store(goro::now());
       return it->second;
     }
     if (plan.per_item > goro::Duration(0)) {
@@ -88,7 +75,7 @@ Work tracked(std::shared_ptr<Probe> p, Plan plan) {
         // numbers are close): the first to finish wakes a stage that does not wait for its
         // workers, and that stage returns, on the virtual clock under every schedule, while
         // the others are still in progress.
-        goro::sleep(std::chrono::milliseconds(1 + here.number % 16));
+        goro::sleep(std::chrono::milliseconds(1 + here.number() % 16));
         return ctx.err();
       }
       if (plan.per_item >= goro::Duration(1s)) ++p->timed_out;
@@ -99,23 +86,11 @@ Work tracked(std::shared_ptr<Probe> p, Plan plan) {
   };
 }
 
-std::vector<int> range(int from, int to) {  // from .. to, inclusive
-  std::vector<int> v(static_cast<std::size_t>(std::max(0, to - from + 1)));
-  for (std::size_t i = 0; i < v.size(); ++i) v[i] = from + static_cast<int>(i);
-  return v;
-}
-
 std::vector<int> results_of(const std::vector<int>& items) {
   std::vector<int> v;
   for (int item : items) v.push_back(result_of(item));
   std::sort(v.begin(), v.end());
   return v;
-}
-
-std::string list(const std::vector<int>& v) {
-  if (v.size() > 12)
-    return fmt::format("{{{}, ... , {}}} ({} values)", fmt::join(v.begin(), v.begin() + 10, ", "), v.back(), v.size());
-  return fmt::format("{{{}}}", fmt::join(v, ", "));
 }
 
 // What one run of the pipeline upstream -> fan_out -> downstream showed.
@@ -151,7 +126,7 @@ Outcome pipeline(const goro::Context& ctx, std::vector<int> items, Work work, st
   });
   g.go([in, out, gctx = gctx, work = std::move(work), o, p]() -> goro::Error {
     goro::Error err = fan_out(gctx, in, out, work);
-    o->in_flight_at_return = p->in_flight.load();
+    o->in_flight_at_return = p->work.in_flight();
     o->returned_at = goro::now();
     o->err = err;
     return err;
@@ -165,7 +140,7 @@ Outcome pipeline(const goro::Context& ctx, std::vector<int> items, Work work, st
         return ErrDownstream;
       }
     }
-    o->in_flight_at_close = p->in_flight.load();
+    o->in_flight_at_close = p->work.in_flight();
     o->closed = true;
     o->results = std::move(got);
     return {};
@@ -217,7 +192,7 @@ void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe
   }
   check.say("fan_out returned nil: right only if its workers simply ran out of input (the cancelled upstream stage "
             "closes `in` as it leaves) and no item was lost on the way");
-  const int calls = p.calls.load();
+  const int calls = p.work.calls();
   check.expect(calls == static_cast<int>(o.results.size()),
                "fan_out returns goro::Canceled, or nil only when every item it took reached downstream",
                fmt::format("nil, but {} work call(s) and only {} result(s) received downstream", calls, o.results.size()),
@@ -232,7 +207,7 @@ void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe
 // failure was counted.
 void expect_intake_stopped(Check& check, const Probe& p) {
   const int at = p.calls_at_failure.load();
-  const int after = p.calls.load() - at;
+  const int after = p.work.calls() - at;
   const int bound = check.deterministic() ? kWorkers : 2 * kWorkers;
   check.expect(at >= 0 && after <= bound, fmt::format("at most {} work calls started after the failure", bound),
                fmt::format("{} work calls started after the failure: the workers kept taking items", after),
@@ -253,7 +228,7 @@ DOJO_CHECK("every result reaches downstream exactly once, then `out` is closed",
   check.expect(o.results == results_of(items), fmt::format("the results {} (in any order)", list(results_of(items))),
                fmt::format("the results {}", list(o.results)),
                "Every item is taken by exactly one worker, and every result is sent before `out` is closed.");
-  check.expect_eq(p->calls.load(), 100, "calls to work");
+  check.expect_eq(p->work.calls(), 100, "calls to work");
   expect_closed_after_workers(check, o);
 }
 
@@ -271,7 +246,7 @@ DOJO_CHECK("exactly 4 work calls run at the same time, never more",
   const goro::Duration took = goro::since(start);
   check.expect_ok(o.err, "fan_out(...)");
   check.expect_eq(o.results.size(), items.size(), "the number of results");
-  const int peak = p->peak.load();
+  const int peak = p->work.peak();
   check.expect(peak <= kWorkers, fmt::format("at most {} work calls at once", kWorkers),
                fmt::format("{} work calls at once: the concurrency is not bounded by the workers", peak),
                "Exactly kWorkers long-lived workers; not a task per item.");
@@ -292,7 +267,7 @@ DOJO_CHECK("an empty input: nil, `out` closed, work never called",
   check.say("running upstream {} -> fan_out -> downstream");
   Outcome o = pipeline(goro::background(), {}, tracked(p, {}), p);
   check.expect_ok(o.err, "fan_out(...)");
-  check.expect_eq(p->calls.load(), 0, "calls to work");
+  check.expect_eq(p->work.calls(), 0, "calls to work");
   expect_closed_after_workers(check, o);
 }
 
@@ -345,8 +320,8 @@ DOJO_CHECK("a failure at the first item: almost nothing else is processed",
                        tracked(p, {.per_item = per_item, .fails = {{1, ErrBroken}}}), p);
   expect_failure(check, o.err, ErrBroken, "ErrBroken");
   const int bound = 3 * kWorkers;
-  check.expect(p->calls.load() <= bound, fmt::format("at most {} work calls", bound),
-               fmt::format("{} work calls: the workers kept taking items after the failure", p->calls.load()));
+  check.expect(p->work.calls() <= bound, fmt::format("at most {} work calls", bound),
+               fmt::format("{} work calls: the workers kept taking items after the failure", p->work.calls()));
   expect_closed_after_workers(check, o);
 }
 
@@ -412,7 +387,7 @@ DOJO_CHECK("an already-cancelled context: its error, `out` closed, `in` untouche
   check.say("calling fan_out(ctx, in, out, work) with ctx already cancelled, `in` holding 1, 2, 3 (not closed)");
   goro::Error err = fan_out(ctx, in, out, tracked(p, {}));
   check.expect_is(err, goro::Canceled, "goro::Canceled");
-  check.expect_eq(p->calls.load(), 0, "calls to work");
+  check.expect_eq(p->work.calls(), 0, "calls to work");
   check.expect_eq(in.len(), std::size_t{3}, "items left in `in`");
   int v = 0;
   bool ok = true;
@@ -439,8 +414,8 @@ DOJO_CHECK("the caller cancels while the workers are busy: the context's error, 
   // The calls in flight at the cancellation, and at most one more per worker (its select may
   // find an item and the cancellation ready at once).
   const int bound = kCancelAt + 2 * kWorkers;
-  check.expect(p->calls.load() <= bound, fmt::format("the workers stop: at most {} work calls", bound),
-               fmt::format("{} work calls", p->calls.load()),
+  check.expect(p->work.calls() <= bound, fmt::format("the workers stop: at most {} work calls", bound),
+               fmt::format("{} work calls", p->work.calls()),
                "Each worker receives in a select with wctx.done(), so the cancellation stops its intake.");
   if (check.deterministic()) {
     const auto late = o.returned_at - p->cancelled_at.load();

@@ -7,11 +7,14 @@
 
 #include "aggregate.hpp"
 #include "grader.hpp"
+#include "kit.hpp"
 
 using dojo::ex08::process_all;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
 
+using dojo::grader::range;
+using dojo::grader::list;
 namespace {
 
 // What the grader's fn saw, shared by every task that calls it (tasks run in parallel in free
@@ -31,18 +34,6 @@ struct Probe {
     ++cancelled;
   }
 };
-
-std::vector<int> range(int from, int to) {  // from .. to, inclusive
-  std::vector<int> v(static_cast<std::size_t>(to - from + 1));
-  std::iota(v.begin(), v.end(), from);
-  return v;
-}
-
-std::string list(const std::vector<int>& v) {
-  if (v.size() > 12)
-    return fmt::format("{{{}, ... ({} in all)}}", fmt::join(v.begin(), v.begin() + 12, ", "), v.size());
-  return fmt::format("{{{}}}", fmt::join(v, ", "));
-}
 
 // fn was called exactly once for every item, and for nothing else.
 void expect_each_called_once(dojo::grader::Check& check, Probe& probe, const std::vector<int>& items) {
@@ -345,7 +336,7 @@ DOJO_CHECK("a large input: 1000 items, every seventh fails",
   check.say("calling process_all(background, {1 .. 1000}, fn) where fn fails for every multiple of 7");
   goro::Error err = process_all(goro::background(), items, failing_with(probe, s));
   expect_each_called_once(check, *probe, items);
-  std::set<const goro::detail::ErrorNode*> found;
+  std::set<const void*> found;  // the identities of the errors in the joined tree
   visit(err, [&](const goro::Error& e) { found.insert(e.node()); });
   std::vector<int> missing;
   for (const auto& [item, sentinel] : *s)

@@ -21,11 +21,15 @@
 
 #include "deadline.hpp"
 #include "grader.hpp"
+#include "kit.hpp"
 
 using dojo::ex10::run_with_deadline;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
 
+using dojo::grader::Canceller;
+using dojo::grader::CountingParent;
+using dojo::grader::range;
 namespace {
 
 const goro::Error ErrBroken = goro::new_error("broken item");
@@ -43,12 +47,6 @@ Scale scale(const Check& check) {
 }
 
 std::string dur(goro::Duration d) { return goro::format_duration(d); }
-
-std::vector<int> range(int from, int to) {
-  std::vector<int> v;
-  for (int i = from; i <= to; ++i) v.push_back(i);
-  return v;
-}
 
 bool starts_with(const std::string& s, std::string_view prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -143,62 +141,6 @@ void expect_each_item_once(Check& check, Probe& probe, const std::vector<int>& i
   check.expect(got.empty(), fmt::format("work called exactly once for each of the {} items", items.size()), got,
                "Every item goes into the queue once, and each is taken by exactly one worker.");
 }
-
-// Calls `cancel` once `after` has passed on the runtime's clock, from a helper task; join()
-// stops it early if it has not fired and waits for it, so it never counts as a leaked task.
-class Canceller {
- public:
-  Canceller(goro::CancelFunc cancel, goro::Duration after) {
-    wg_->add(1);
-    goro::go_named("grader: canceller", [wg = wg_, stop = stop_, cancel = std::move(cancel), after] {
-      auto timer = goro::new_timer(after);
-      if (goro::select(goro::on_recv(timer.c()), goro::on_recv(stop)) == 0) cancel();
-      else timer.stop();
-      wg->done();
-    });
-  }
-  Canceller(const Canceller&) = delete;
-  Canceller& operator=(const Canceller&) = delete;
-  ~Canceller() {
-    if (!joined_) stop_.close();
-  }
-  void join() {
-    joined_ = true;
-    stop_.close();
-    wg_->wait();
-  }
-
- private:
-  goro::Chan<goro::Unit> stop_ = goro::make_chan<goro::Unit>();
-  std::shared_ptr<goro::WaitGroup> wg_ = std::make_shared<goro::WaitGroup>();
-  bool joined_ = false;
-};
-
-// A caller's context that counts the contexts derived from it. goro links a context derived
-// from a custom parent through the parent's after_func hook, and calls the returned stop
-// function when the child is cancelled (by its cancel function or its deadline): a link that is
-// never stopped is a derived context that nobody released.
-class CountingParent final : public goro::WrapperContext {
- public:
-  explicit CountingParent(goro::Context inner) : WrapperContext(std::move(inner)) {}
-  // No values. Also keeps goro from linking derived contexts to the inner context directly.
-  [[nodiscard]] const std::any* value(const goro::ContextKey&) const override { return nullptr; }
-  // This parent is never cancelled while the check runs, so `f` never needs calling.
-  [[nodiscard]] std::function<bool()> after_func(std::function<void()> /*f*/) override {
-    ++linked_;
-    auto stopped = std::make_shared<std::atomic<bool>>(false);
-    return [this, stopped] {
-      if (stopped->exchange(true)) return false;
-      ++unlinked_;
-      return true;
-    };
-  }
-  [[nodiscard]] int linked() const { return linked_.load(); }
-  [[nodiscard]] int still_linked() const { return linked_.load() - unlinked_.load(); }
-
- private:
-  std::atomic<int> linked_{0}, unlinked_{0};
-};
 
 const char* const kHintWrap =
     "The deadline error arrives wrapped (by the work, then by your worker): recognise it with "

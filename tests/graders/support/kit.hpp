@@ -1,16 +1,18 @@
 // The grader kit: what hidden checks are written with besides the harness (grader.hpp).
 //
 //   kit/concurrency.hpp   Concurrency: calls in progress, their peak, each call's number
-//   kit/progress.hpp      progress_now, steps_of, cancel_after_events: judging by events
+//   kit/progress.hpp      progress_now, steps_of, with_steps, cancel_after_events: judging by events
 //   kit/canceller.hpp     Canceller: cancel after a duration on the runtime's clock
 //   kit/contexts.hpp      CountingParent: were the derived contexts released?
 //   kit/show.hpp          range, list, offset(s): the texts of a check
+//   kit/run_view.hpp      RunView: the run's tasks, from any thread
 //
-// Nothing here reaches into goro::detail but progress.cpp: checks use the kit instead.
+// Checks do not reach into goro::detail: what they need of the runtime's insides is here.
 #pragma once
 
 #include "kit/canceller.hpp"
 #include "kit/concurrency.hpp"
 #include "kit/contexts.hpp"
 #include "kit/progress.hpp"
+#include "kit/run_view.hpp"
 #include "kit/show.hpp"

@@ -83,10 +83,21 @@ std::vector<int> range(int from, int to) {
 std::string offset(goro::Duration d) { return "+" + goro::format_duration(d); }
 
 std::string offsets(const std::vector<goro::Duration>& v) {
-  if (v.empty()) return "nothing at all";
+  if (v.empty()) return "none";
   std::string s;
   for (const auto& d : v) s += (s.empty() ? "" : ", ") + offset(d);
   return s;
 }
+
+}  // namespace dojo::grader
+
+// ---- RunView ----
+
+namespace dojo::grader {
+
+RunView::RunView()
+    : sched_(&goro::detail::current_scheduler()), deterministic_(goro::in_simulation()) {}
+
+std::vector<goro::TaskInfo> RunView::tasks() const { return goro::detail::task_infos(*sched_); }
 
 }  // namespace dojo::grader

@@ -15,12 +15,23 @@ namespace dojo::grader {
 /// The runtime's progress counter now (it only ever grows).
 [[nodiscard]] std::uint64_t progress_now() noexcept;
 
-/// Blocking steps taken while `f` ran (by every task, the learner's and the grader's).
+/// Blocking steps taken while `f()` ran (by every task, the learner's and the grader's).
 template <class F>
 [[nodiscard]] std::uint64_t steps_of(F&& f) {
   const std::uint64_t before = progress_now();
   std::forward<F>(f)();
   return progress_now() - before;
+}
+
+/// What `f()` returned, and the blocking steps taken while it ran (by every task, the
+/// learner's and the grader's):
+///   auto [r, steps] = dojo::grader::with_steps([&] { return sum(ctx, nums); });
+template <class F>
+[[nodiscard]] auto with_steps(F&& f) {
+  const std::uint64_t before = progress_now();
+  auto result = std::forward<F>(f)();
+  const std::uint64_t steps = progress_now() - before;
+  return std::pair<decltype(result), std::uint64_t>{std::move(result), steps};
 }
 
 /// A context that a helper task ("grader: canceller") cancels once the runtime has made

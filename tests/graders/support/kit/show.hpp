@@ -24,7 +24,7 @@ template <class T>
 
 /// A moment relative to the start of a check: "+250ms".
 [[nodiscard]] std::string offset(goro::Duration d);
-/// "+0s, +100ms, +300ms", or "nothing at all" when empty.
+/// "+0s, +100ms, +300ms", or "none" when empty.
 [[nodiscard]] std::string offsets(const std::vector<goro::Duration>& v);
 
 }  // namespace dojo::grader
