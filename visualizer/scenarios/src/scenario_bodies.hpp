@@ -34,4 +34,7 @@ void ex08_aggregate();
 void ex09_stage_error();
 void ex10_deadline();
 
+// scenarios_solutions_c.cpp: exercises 11-15.
+void ex11_saga();
+
 }  // namespace dojo::viz::bodies

@@ -136,6 +136,12 @@ std::vector<Scenario> make_gallery() {
       "work listening to ctx stops at once; item 6 ignores ctx and finishes, but its worker checks the "
       "context and takes no further item. The result: \"timed out after 5 of 8 items: ...\".",
       bodies::ex10_deadline);
+  add("ex11_saga", "Exercise 11 · saga: undo what completed, newest first", "solution",
+      "An order placed through three services, each a task: stock, payments, courier. Reserve and "
+      "charge succeed, booking the courier fails, so the saga undoes charge, then reserve — newest "
+      "first, and never the failed step. The refund fails too; the rollback goes on, and the caller "
+      "gets both errors joined.",
+      bodies::ex11_saga);
   return g;
 }
 
