@@ -2,7 +2,7 @@
 
 # Debian packages the build needs (Debian 12 names).
 DOJO_PACKAGES=(cmake ninja-build g++ pkg-config catch2 libfmt-dev libboost-context-dev
-  libboost-stacktrace-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libcurl4-openssl-dev
+  libboost-stacktrace-dev libcli11-dev nlohmann-json3-dev libcpp-httplib-dev libcurl4-openssl-dev libsqlite3-dev
   libglfw3-dev libimgui-dev libstb-dev xvfb xauth libgl1-mesa-dri libgl-dev)
 
 dojo_say() { printf '\033[1m[dojo]\033[0m %s\n' "$*" >&2; }

@@ -58,6 +58,10 @@ class Check {
   /// failure, so that the learner sees the steps that led to it.
   void say(std::string_view line);
 
+  /// A line shown under the check's ✓ when every run of it passes ("survived 12 kills"): what
+  /// the check measured, for the learner. The last run's lines are shown.
+  void report(std::string_view line);
+
   /// Fails the run unless `ok`. `expected` says what should be true, `got` what was seen.
   void expect(bool ok, std::string_view expected, std::string_view got, std::string_view hint = {});
 
@@ -101,11 +105,13 @@ class Check {
   };
   [[nodiscard]] const std::vector<std::string>& narration() const noexcept { return narration_; }
   [[nodiscard]] const std::vector<Failure>& failures() const noexcept { return failures_; }
+  [[nodiscard]] const std::vector<std::string>& reports() const noexcept { return reports_; }
 
  private:
   std::uint64_t seed_;
   std::vector<std::string> narration_;
   std::vector<Failure> failures_;
+  std::vector<std::string> reports_;
 };
 
 /// How a check is run.
