@@ -4,8 +4,9 @@
 # table: row | mode | goro | Go | goro/Go. The ratio is always "goro's cost / Go's cost"
 # (time or memory; for the items/s row, Go's rate / goro's rate), so 12.0x means goro needs
 # twelve times what Go needs. Without a Go >= 1.21 (and no way to install one) the table is
-# printed without the Go column, saying why. Then two rows of their own: `regrade` (a one-line
-# edit to a regraded exercise) and `viz` (the visualizer's frame time); --only viz runs just it.
+# printed without the Go column, saying why. Then rows of their own: `regrade` (a one-line
+# edit to a regraded exercise), `grade12` (grading exercise 12 end to end, with its process kills)
+# and `viz` (the visualizer's frame time); --only viz runs just it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -68,12 +69,12 @@ install_go() {
   fi
 }
 
-# --only: the ids for goro_bench, and whether this script's own rows (regrade, viz) run.
+# --only: the ids for goro_bench, and whether this script's own rows (regrade, grade12, viz) run.
 want_row() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 bench_only=""
 IFS=',' read -r -a only_ids <<<"$only"
 for id in "${only_ids[@]}"; do
-  case "$id" in regrade|viz|"") ;; *) bench_only="${bench_only:+$bench_only,}$id" ;; esac
+  case "$id" in regrade|grade12|viz|"") ;; *) bench_only="${bench_only:+$bench_only,}$id" ;; esac
 done
 run_goro=1
 if [ -n "$only" ]; then
@@ -183,6 +184,24 @@ regrade_row() {
 }
 if [ $run_goro -eq 1 ]; then echo; else printf '%-40s %-5s %10s  %-14s %s\n' "row" "mode" "value" "unit" "notes"; fi
 if want_row regrade; then regrade_row; fi
+
+# Grading exercise 12 end to end: every check of the reference solution, each a few dozen
+# starts of a child process that is killed with SIGKILL and started again on its SQLite state.
+grade12_row() {
+  local bin="build/default/tests/graders/grader_12_solution"
+  cmake --build --preset default --target grader_12_solution >/dev/null 2>&1 || { echo "(grade12 row: build failed)"; return; }
+  local times=() r t0 t1
+  for r in 1 2 3; do
+    t0=$(date +%s%N)
+    "$bin" --no-color >/dev/null 2>&1 || { echo "(grade12 row: the reference solution failed its grader)"; return; }
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+  printf '%-40s %-5s %10s  %-14s (rounds: %s ms; goal: under 20,000 ms)\n' \
+    "grade exercise 12 (SIGKILL + restart)" "-" "$sorted" "ms" "${times[*]}"
+}
+if want_row grade12; then grade12_row; fi
 
 # The visualizer: frame time (median over 120 frames, 40 with --quick, playing, each view; the
 # worst view counts)
