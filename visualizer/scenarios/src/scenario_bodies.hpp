@@ -36,5 +36,6 @@ void ex10_deadline();
 
 // scenarios_solutions_c.cpp: exercises 11-15.
 void ex11_saga();
+void ex12_saga_persist();
 
 }  // namespace dojo::viz::bodies

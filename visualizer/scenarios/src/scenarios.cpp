@@ -142,6 +142,12 @@ std::vector<Scenario> make_gallery() {
       "first, and never the failed step. The refund fails too; the rollback goes on, and the caller "
       "gets both errors joined.",
       bodies::ex11_saga);
+  add("ex12_saga_persist", "Exercise 12 · saga_persist: a saga that resumes after a restart", "solution",
+      "The saga of exercise 11 with its state in an SQLite file. Process 1 is shut down while the "
+      "card is charged: the charge completes and is saved, and the saga pauses before book with "
+      "\"context canceled\" — no rollback. Process 2 opens the same file, skips reserve and charge, "
+      "and finishes with book and confirm, each step having taken effect once.",
+      bodies::ex12_saga_persist);
   return g;
 }
 

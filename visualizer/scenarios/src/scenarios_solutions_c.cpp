@@ -1,9 +1,13 @@
 // The reference solutions of exercises 11–15, each driven on a small input that shows the
 // exercise's idea (see scenarios_solutions_a.cpp for how they are built and driven).
+#include <stdlib.h>
+
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "exercises/11_saga/saga.hpp"
+#include "exercises/12_saga_persist/saga_persist.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -79,6 +83,66 @@ void ex11_saga() {
   payments.close();
   courier.close();
   services.wait();
+}
+
+void ex12_saga_persist() {
+  // The same shop, with the saga's state in an SQLite file. Process 1 is shut down (its context
+  // cancelled) while the card is being charged; process 2 starts on the same file and resumes
+  // at book, reusing the keys saved for the steps already reached.
+  std::string tmpl = (std::filesystem::temp_directory_path() / "dojo-viz-saga-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return;
+  const std::string state = tmpl + "/state.db";
+  auto stock = goro::make_chan<Request>();
+  auto payments = goro::make_chan<Request>();
+  auto courier = goro::make_chan<Request>();
+  goro::WaitGroup services;
+  services.add(3);
+  goro::go_named("stock-service", [stock, &services] { serve(stock, 20ms, {}); services.done(); });
+  goro::go_named("payments-service", [payments, &services] { serve(payments, 40ms, {}); services.done(); });
+  goro::go_named("courier-service", [courier, &services] { serve(courier, 60ms, {}); services.done(); });
+
+  int issued = 0;
+  const dojo::ex12::NewKey new_key = [&issued] { return "key-" + std::to_string(++issued); };
+  auto steps = [=](const goro::CancelFunc& shutdown) {
+    using dojo::ex12::Step;
+    return std::vector<Step>{
+        {"reserve", [=](const goro::Context&, const std::string& key) { return call(stock, "reserve " + key); },
+         [=](const goro::Context&, const std::string& key) { return call(stock, "release " + key); }},
+        {"charge",
+         [=](const goro::Context&, const std::string& key) {
+           goro::Error err = call(payments, "charge " + key);
+           if (shutdown) shutdown();  // the process is told to stop while the charge completes
+           return err;
+         },
+         [=](const goro::Context&, const std::string& key) { return call(payments, "refund " + key); }},
+        {"book", [=](const goro::Context&, const std::string& key) { return call(courier, "book " + key); },
+         [=](const goro::Context&, const std::string& key) { return call(courier, "cancel " + key); }},
+        {"confirm", [=](const goro::Context&, const std::string& key) { return call(stock, "confirm " + key); }, {}},
+    };
+  };
+  {
+    goro::ErrGroup g;
+    g.go_named("process-1", [&]() -> goro::Error {
+      auto [ctx, shutdown] = goro::with_cancel(goro::background());
+      goro::Error err = dojo::ex12::run_saga(ctx, state, steps(shutdown), new_key);
+      shutdown();
+      return err ? goro::errorf("process 1: {:w}", err) : goro::Error{};
+    });
+    (void)g.wait();
+  }
+  {
+    goro::ErrGroup g;
+    g.go_named("process-2", [&]() -> goro::Error {
+      return dojo::ex12::run_saga(goro::background(), state, steps(nullptr), new_key);
+    });
+    (void)g.wait();
+  }
+  stock.close();
+  payments.close();
+  courier.close();
+  services.wait();
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
 }
 
 }  // namespace dojo::viz::bodies

@@ -33,6 +33,7 @@ const std::map<std::string, Outcome>& intended() {
       {"ex07_fan_out", Outcome::ok},           {"ex08_aggregate", Outcome::ok},
       {"ex09_stage_error", Outcome::ok},       {"ex10_deadline", Outcome::ok},
       {"ex11_saga", Outcome::ok},
+      {"ex12_saga_persist", Outcome::ok},
   };
   return m;
 }
@@ -68,6 +69,9 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
       {"ex11_saga",
        {"solutions/11_saga/saga.cpp",
         {"order 1042: step book: no courier available", "compensate charge: refund rejected by the bank"},
+        /*starts_tasks=*/false}},
+      {"ex12_saga_persist",
+       {"solutions/12_saga_persist/saga_persist.cpp", {"process 1: saga paused before step book: context canceled"},
         /*starts_tasks=*/false}},
   };
   return m;
