@@ -37,5 +37,6 @@ void ex10_deadline();
 // scenarios_solutions_c.cpp: exercises 11-15.
 void ex11_saga();
 void ex12_saga_persist();
+void ex13_panic();
 
 }  // namespace dojo::viz::bodies

@@ -148,6 +148,12 @@ std::vector<Scenario> make_gallery() {
       "\"context canceled\" — no rollback. Process 2 opens the same file, skips reserve and charge, "
       "and finishes with book and confirm, each step having taken effect once.",
       bodies::ex12_saga_persist);
+  add("ex13_panic", "Exercise 13 · panic: a stage that throws must not take the program down", "solution",
+      "Six records through produce → transform → consume. transform's parser throws on record 4; its "
+      "task recovers the exception with goro::catch_panic into a PanicError (value and stack), the "
+      "group cancels produce and consume, which stop at their next send or receive, and the caller "
+      "gets \"import: transform: panic: unreadable record 4 (std::runtime_error)\".",
+      bodies::ex13_panic);
   return g;
 }
 

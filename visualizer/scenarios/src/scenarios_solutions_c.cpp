@@ -3,11 +3,13 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "exercises/11_saga/saga.hpp"
 #include "exercises/12_saga_persist/saga_persist.hpp"
+#include "exercises/13_panic/panic.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -143,6 +145,30 @@ void ex12_saga_persist() {
   services.wait();
   std::error_code ec;
   std::filesystem::remove_all(tmpl, ec);
+}
+
+
+// Exercise 13: six records through produce → transform → consume. The old parser in transform
+// throws on record 4; the transform task recovers it into a PanicError, the group cancels the
+// other two stages, and the caller gets "transform: panic: ..." instead of a crashed program.
+void ex13_panic() {
+  goro::ErrGroup g;
+  g.go_named("caller", []() -> goro::Error {
+    dojo::ex13::Stages stages;
+    stages.produce = [](int i) { return i + 1; };
+    stages.transform = [](const goro::Context& ctx, int v) {
+      (void)work_for(ctx, 10ms, fmt::format("parse record {}", v));
+      if (v == 4) throw std::runtime_error(fmt::format("unreadable record {}", v));
+      return v * 100;
+    };
+    stages.consume = [](const goro::Context& ctx, int v) -> goro::Error {
+      return work_for(ctx, 20ms, fmt::format("store {}", v));
+    };
+    if (goro::Error err = dojo::ex13::run_pipeline(goro::background(), 6, stages))
+      return goro::errorf("import: {:w}", err);
+    return {};
+  });
+  (void)g.wait();
 }
 
 }  // namespace dojo::viz::bodies

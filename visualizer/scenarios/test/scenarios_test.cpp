@@ -34,6 +34,7 @@ const std::map<std::string, Outcome>& intended() {
       {"ex09_stage_error", Outcome::ok},       {"ex10_deadline", Outcome::ok},
       {"ex11_saga", Outcome::ok},
       {"ex12_saga_persist", Outcome::ok},
+      {"ex13_panic", Outcome::ok},
   };
   return m;
 }
@@ -73,6 +74,8 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
       {"ex12_saga_persist",
        {"solutions/12_saga_persist/saga_persist.cpp", {"process 1: saga paused before step book: context canceled"},
         /*starts_tasks=*/false}},
+      {"ex13_panic",
+       {"solutions/13_panic/panic.cpp", {"import: transform: panic: unreadable record 4 (std::runtime_error)"}}},
   };
   return m;
 }

@@ -1,0 +1,93 @@
+// Mutant of exercise 13: each stage catches the exception and keeps it, the group stops the
+// pipeline, and run_pipeline then throws the first kept exception again to "report" it. The
+// crash has only moved: it now escapes run_pipeline into its caller.
+// expect: panicked
+#include "panic.hpp"
+
+#include <exception>
+#include <mutex>
+
+namespace dojo::ex13 {
+
+namespace {
+
+// Sends v on out unless the group's context ends first. False: stop (the pipeline is over).
+bool send(const goro::Context& gctx, const goro::Chan<int>& out, int v) {
+  return goro::select(goro::on_send(out, v), goro::on_recv(gctx.done())) == 0;
+}
+
+// Receives the next value from in. False: in is closed and drained, or the context ended.
+bool receive(const goro::Context& gctx, const goro::Chan<int>& in, int& v) {
+  bool ok = false;
+  if (goro::select(goro::on_recv(in, &v, &ok), goro::on_recv(gctx.done())) == 1) return false;
+  return ok;
+}
+
+// Runs one stage's loop in goro::catch_panic — Go's `defer func() { recover() }()` at the top of
+// the goroutine. A throw anywhere inside becomes a PanicError (value and stack); the stage's name
+// in front says where it happened. The loop's own Error (nil, gctx.err() or consume's) passes
+// through catch_panic unchanged.
+std::mutex first_mu;
+std::exception_ptr first;
+
+template <class Loop>
+goro::Error guarded(const char* stage, Loop&& loop) {
+  try {
+    return loop();
+  } catch (...) {
+    {
+      std::lock_guard lk(first_mu);
+      if (!first) first = std::current_exception();
+    }
+    return goro::errorf("{}: panicked", stage);
+  }
+}
+
+}  // namespace
+
+goro::Error run_pipeline(const goro::Context& ctx, int count, const Stages& stages) {
+  if (goro::Error err = ctx.err()) return err;
+
+  auto [g, gctx] = goro::ErrGroup::with_context(ctx);
+  auto produced = goro::make_chan<int>();
+  auto transformed = goro::make_chan<int>();
+
+  g.go([gctx = gctx, produced, count, &stages]() -> goro::Error {
+    goro::Error err = guarded("produce", [&]() -> goro::Error {
+      for (int i = 0; i < count; ++i)
+        if (!send(gctx, produced, stages.produce(i))) return gctx.err();
+      return {};
+    });
+    produced.close();  // outside the guarded loop: closed after a panic too
+    return err;
+  });
+  g.go([gctx = gctx, produced, transformed, &stages]() -> goro::Error {
+    goro::Error err = guarded("transform", [&]() -> goro::Error {
+      for (int v = 0; receive(gctx, produced, v);)
+        if (!send(gctx, transformed, stages.transform(gctx, v))) return gctx.err();
+      return gctx.err();  // nil when produced was closed and drained
+    });
+    transformed.close();
+    return err;
+  });
+  g.go([gctx = gctx, transformed, &stages]() -> goro::Error {
+    return guarded("consume", [&]() -> goro::Error {
+      for (int v = 0; receive(gctx, transformed, v);)
+        if (goro::Error err = stages.consume(gctx, v)) return goro::errorf("consume: {:w}", err);
+      return gctx.err();
+    });
+  });
+
+  // The first failure — a recovered panic or consume's error — cancelled gctx and is returned;
+  // the other stages' gctx.err() came later and are dropped.
+  goro::Error err = g.wait();
+  std::exception_ptr e;
+  {
+    std::lock_guard lk(first_mu);
+    std::swap(e, first);
+  }
+  if (e) std::rethrow_exception(e);
+  return err;
+}
+
+}  // namespace dojo::ex13
