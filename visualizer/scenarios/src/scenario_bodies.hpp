@@ -38,5 +38,6 @@ void ex10_deadline();
 void ex11_saga();
 void ex12_saga_persist();
 void ex13_panic();
+void ex14_bulkhead();
 
 }  // namespace dojo::viz::bodies

@@ -154,6 +154,12 @@ std::vector<Scenario> make_gallery() {
       "group cancels produce and consume, which stop at their next send or receive, and the caller "
       "gets \"import: transform: panic: unreadable record 4 (std::runtime_error)\".",
       bodies::ex13_panic);
+  add("ex14_bulkhead", "Exercise 14 · bulkhead: one tenant's trouble stays with that tenant", "solution",
+      "Three tenants, each with a group of its own limited to 8 jobs. slow's 16 one-second jobs fill "
+      "its 8 places and its dispatcher waits in its own go(); fast's 8 jobs, listed after them, start "
+      "at once and finish at +10ms; bad's third job fails at +50ms and cancels bad's other jobs only. "
+      "The caller gets \"tenant bad: ...\" while slow and fast complete.",
+      bodies::ex14_bulkhead);
   return g;
 }
 

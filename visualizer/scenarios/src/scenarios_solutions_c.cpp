@@ -10,6 +10,7 @@
 #include "exercises/11_saga/saga.hpp"
 #include "exercises/12_saga_persist/saga_persist.hpp"
 #include "exercises/13_panic/panic.hpp"
+#include "exercises/14_bulkhead/bulkhead.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -21,6 +22,7 @@ namespace dojo::viz::bodies {
 namespace {
 inline const goro::Error ErrNoCourier = goro::new_error("no courier available");
 inline const goro::Error ErrRefund = goro::new_error("refund rejected by the bank");
+inline const goro::Error ErrQuota = goro::new_error("storage quota exceeded");
 
 /// A request to a service task and the channel its answer comes back on.
 struct Request {
@@ -166,6 +168,34 @@ void ex13_panic() {
     };
     if (goro::Error err = dojo::ex13::run_pipeline(goro::background(), 6, stages))
       return goro::errorf("import: {:w}", err);
+    return {};
+  });
+  (void)g.wait();
+}
+
+
+// Exercise 14: three tenants behind their bulkheads. "slow" has 16 jobs of 1 s, "fast" 8 jobs of
+// 10 ms listed after slow's, "bad" 12 jobs whose third fails after 50 ms. slow fills its 8 places
+// and waits in its own group's go(); fast's jobs start at once and finish at +10ms; bad's failure
+// cancels bad's other jobs only. The caller gets "tenant bad: ..." and nothing else.
+void ex14_bulkhead() {
+  goro::ErrGroup g;
+  g.go_named("caller", []() -> goro::Error {
+    std::vector<dojo::ex14::Job> jobs;
+    for (int i = 1; i <= 16; ++i) jobs.push_back({"slow", i});
+    for (int i = 1; i <= 8; ++i) jobs.push_back({"fast", i});
+    for (int i = 1; i <= 12; ++i) jobs.push_back({"bad", i});
+    auto handle = [](const goro::Context& ctx, const dojo::ex14::Job& job) -> goro::Error {
+      if (job.tenant == "slow") return work_for(ctx, 1s, fmt::format("report {}", job.id));
+      if (job.tenant == "fast") return work_for(ctx, 10ms, fmt::format("lookup {}", job.id));
+      if (job.id == 3) {
+        if (goro::Error err = work_for(ctx, 50ms, "export 3")) return err;
+        return goro::errorf("export 3: {:w}", ErrQuota);
+      }
+      return work_for(ctx, 200ms, fmt::format("export {}", job.id));
+    };
+    if (goro::Error err = dojo::ex14::run_tenants(goro::background(), jobs, handle))
+      return goro::errorf("nightly jobs: {:w}", err);
     return {};
   });
   (void)g.wait();
