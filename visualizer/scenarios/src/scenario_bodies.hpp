@@ -39,5 +39,6 @@ void ex11_saga();
 void ex12_saga_persist();
 void ex13_panic();
 void ex14_bulkhead();
+void ex15_breaker();
 
 }  // namespace dojo::viz::bodies

@@ -160,6 +160,13 @@ std::vector<Scenario> make_gallery() {
       "at once and finish at +10ms; bad's third job fails at +50ms and cancels bad's other jobs only. "
       "The caller gets \"tenant bad: ...\" while slow and fast complete.",
       bodies::ex14_bulkhead);
+  add("ex15_breaker", "Exercise 15 · breaker: stop calling a service that is down", "solution",
+      "One order a second through a circuit breaker (5 failures, 10 s cooldown) to a payment "
+      "provider that fails its first 6 calls. Five failures in a row open the breaker at +4s; the "
+      "orders of the next 10 s get ErrCircuitOpen at once and never reach the provider. Then one "
+      "trial goes through and fails, so the breaker opens again; the next trial succeeds, the "
+      "breaker closes and the last orders are placed.",
+      bodies::ex15_breaker);
   return g;
 }
 

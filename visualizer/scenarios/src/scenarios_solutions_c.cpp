@@ -11,6 +11,7 @@
 #include "exercises/12_saga_persist/saga_persist.hpp"
 #include "exercises/13_panic/panic.hpp"
 #include "exercises/14_bulkhead/bulkhead.hpp"
+#include "exercises/15_breaker/breaker.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -23,6 +24,7 @@ namespace {
 inline const goro::Error ErrNoCourier = goro::new_error("no courier available");
 inline const goro::Error ErrRefund = goro::new_error("refund rejected by the bank");
 inline const goro::Error ErrQuota = goro::new_error("storage quota exceeded");
+inline const goro::Error ErrProvider = goro::new_error("payment provider unavailable");
 
 /// A request to a service task and the channel its answer comes back on.
 struct Request {
@@ -196,6 +198,48 @@ void ex14_bulkhead() {
     };
     if (goro::Error err = dojo::ex14::run_tenants(goro::background(), jobs, handle))
       return goro::errorf("nightly jobs: {:w}", err);
+    return {};
+  });
+  (void)g.wait();
+}
+
+
+// Exercise 15: the reference stage in front of a payment provider that fails its first 6 calls.
+// One order a second, and a 10 s cooldown (the exercise's default is 30 s) to keep the run short.
+// Orders 0-4 fail and open the breaker at +4s; the orders of the next 10 s get ErrCircuitOpen
+// without reaching the provider; the first trial fails and reopens it; the second succeeds and
+// closes it, and the last orders go through.
+void ex15_breaker() {
+  auto orders = goro::make_chan<int>();
+  auto outcomes = goro::make_chan<dojo::ex15::Outcome>();
+  goro::ErrGroup g;
+  g.go_named("feeder", [orders]() -> goro::Error {
+    for (int i = 0; i < 32; ++i) {
+      orders.send(i);
+      goro::sleep(1s);
+    }
+    orders.close();
+    return {};
+  });
+  g.go_named("order-service", [orders, outcomes]() -> goro::Error {
+    dojo::ex15::Breaker breaker(5, 10s);  // 5 consecutive failures, 10 s cooldown
+    int calls = 0;
+    auto pay = [&calls](const goro::Context& ctx, int order) -> goro::Error {
+      if (goro::Error err = work_for(ctx, 100ms, fmt::format("pay order {}", order))) return err;
+      return ++calls <= 6 ? ErrProvider : goro::Error{};
+    };
+    return dojo::ex15::stage(goro::background(), orders, outcomes, breaker, pay);
+  });
+  g.go_named("caller", [outcomes]() -> goro::Error {
+    int refused = 0, failed = 0, placed = 0;
+    for (const dojo::ex15::Outcome& o : outcomes) {
+      if (goro::is(o.err, dojo::ex15::ErrCircuitOpen)) ++refused;
+      else if (o.err) ++failed;
+      else ++placed;
+    }
+    if (refused + failed > 0)
+      return goro::errorf("checkout: {} orders placed, {} failed at the provider, {} refused: {:w}", placed, failed,
+                          refused, dojo::ex15::ErrCircuitOpen);
     return {};
   });
   (void)g.wait();

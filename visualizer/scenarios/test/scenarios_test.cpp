@@ -36,6 +36,7 @@ const std::map<std::string, Outcome>& intended() {
       {"ex12_saga_persist", Outcome::ok},
       {"ex13_panic", Outcome::ok},
       {"ex14_bulkhead", Outcome::ok},
+      {"ex15_breaker", Outcome::ok},
   };
   return m;
 }
@@ -79,6 +80,10 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
        {"solutions/13_panic/panic.cpp", {"import: transform: panic: unreadable record 4 (std::runtime_error)"}}},
       {"ex14_bulkhead",
        {"solutions/14_bulkhead/bulkhead.cpp", {"nightly jobs: tenant bad: export 3: storage quota exceeded"}}},
+      {"ex15_breaker",
+       {"solutions/15_breaker/breaker.cpp",
+        {"checkout: 6 orders placed, 6 failed at the provider, 20 refused: circuit breaker is open"},
+        /*starts_tasks=*/false}},
   };
   return m;
 }

@@ -1,0 +1,75 @@
+// Mutant of exercise 15: one lock_guard for the whole call, fn included. Every caller waits for the
+// one in progress: while the trial runs, the other callers do not get ErrCircuitOpen at once, they
+// queue behind the mutex (and in closed state the calls to the service run one at a time).
+// expect: while the trial was running
+#include "breaker.hpp"
+
+namespace dojo::ex15 {
+
+goro::Error Breaker::call(const goro::Context& ctx, const CallFn& fn) {
+  bool trial = false;
+  std::lock_guard lk(mu_);  // BUG: held until call returns, while fn runs too
+  {
+    if (state_ == State::half_open) return ErrCircuitOpen;
+    if (state_ == State::open) {
+      if (goro::now() - opened_at_ < cooldown_) return ErrCircuitOpen;
+      state_ = State::half_open;
+      trial = true;
+    }
+  }
+
+  goro::Error err = fn(ctx);
+
+  const bool gave_up = err && ctx.err();
+  if (trial) {
+    if (!err) {
+      state_ = State::closed;
+      failures_ = 0;
+    } else if (gave_up) {
+      state_ = State::open;
+    } else {
+      state_ = State::open;
+      opened_at_ = goro::now();
+    }
+  } else if (state_ == State::closed) {
+    if (!err) {
+      failures_ = 0;
+    } else if (!gave_up && ++failures_ >= threshold_) {
+      state_ = State::open;
+      opened_at_ = goro::now();
+      failures_ = 0;
+    }
+  }
+  return err;
+}
+
+State Breaker::state() const {
+  std::lock_guard lk(mu_);
+  return state_;
+}
+
+namespace {
+
+goro::Error run_stage(const goro::Context& ctx, const goro::Chan<int>& in, const goro::Chan<Outcome>& out,
+                      Breaker& breaker, const Send& send) {
+  for (;;) {
+    int item = 0;
+    bool ok = false;
+    if (goro::select(goro::on_recv(in, &item, &ok), goro::on_recv(ctx.done())) == 1) return ctx.err();
+    if (!ok) return {};
+    if (goro::Error err = ctx.err()) return err;
+    goro::Error err = breaker.call(ctx, [&](const goro::Context& c) { return send(c, item); });
+    if (goro::select(goro::on_send(out, Outcome{item, err}), goro::on_recv(ctx.done())) == 1) return ctx.err();
+  }
+}
+
+}  // namespace
+
+goro::Error stage(const goro::Context& ctx, goro::Chan<int> in, goro::Chan<Outcome> out, Breaker& breaker,
+                  const Send& send) {
+  goro::Error err = run_stage(ctx, in, out, breaker, send);
+  out.close();
+  return err;
+}
+
+}  // namespace dojo::ex15
