@@ -40,5 +40,7 @@ void ex12_saga_persist();
 void ex13_panic();
 void ex14_bulkhead();
 void ex15_breaker();
+void ex17_cursor();
+void ex18_hedged();
 
 }  // namespace dojo::viz::bodies

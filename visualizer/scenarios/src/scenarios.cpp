@@ -167,6 +167,18 @@ std::vector<Scenario> make_gallery() {
       "trial goes through and fails, so the breaker opens again; the next trial succeeds, the "
       "breaker closes and the last orders are placed.",
       bodies::ex15_breaker);
+  add("ex17_cursor", "Exercise 17 · cursor: resume a stream where the saved cursor says", "solution",
+      "Eight orders from a stream, with the cursor saved every 3 events to a file (a temporary file, "
+      "fsync, rename). Process 1 saves \"3\", handles 3 and 4 and is shut down while it handles 5. "
+      "Process 2 opens the same file, resumes at the saved cursor, handles the unsaved events a second "
+      "time (at least once, never more than 3 twice) and ends the stream with \"8\" in the file.",
+      bodies::ex17_cursor);
+  add("ex18_hedged", "Exercise 18 · hedged: ask another replica when the first is slow", "solution",
+      "Three replicas of a price service and a 50 ms hedge delay. a is slow; at +50ms the hedge asks b, "
+      "whose failure at +70ms makes the fetch ask c at once, without waiting for another delay. c "
+      "answers first and wins, and a's request is cancelled and waited for. A second fetch, whose "
+      "replicas all fail, returns every error joined, each naming its replica.",
+      bodies::ex18_hedged);
   return g;
 }
 

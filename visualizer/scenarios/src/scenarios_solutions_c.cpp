@@ -1,4 +1,4 @@
-// The reference solutions of exercises 11–15, each driven on a small input that shows the
+// The reference solutions of exercises 11 and later, each driven on a small input that shows the
 // exercise's idea (see scenarios_solutions_a.cpp for how they are built and driven).
 #include <stdlib.h>
 
@@ -12,6 +12,8 @@
 #include "exercises/13_panic/panic.hpp"
 #include "exercises/14_bulkhead/bulkhead.hpp"
 #include "exercises/15_breaker/breaker.hpp"
+#include "exercises/17_cursor/cursor.hpp"
+#include "exercises/18_hedged/hedged.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -243,6 +245,76 @@ void ex15_breaker() {
     return {};
   });
   (void)g.wait();
+}
+
+
+// Exercise 18, on the simulated HTTP client (src/sim_http.cpp): three replicas and a 50 ms hedge
+// delay. Replica a is slow (300 ms); at +50ms the hedge asks b, which fails at +70ms and makes
+// the fetch ask c at once; c answers at +110ms and wins, and a's request is cancelled. Then a
+// second fetch whose replicas all fail: every error joined, each naming its replica.
+void ex18_hedged() {
+  goro::ErrGroup g;
+  g.go_named("caller", []() -> goro::Error {
+    auto prices = dojo::ex18::hedged_fetch(
+        goro::background(),
+        {"http://a.test/prices?ms=300", "http://b.test/prices?ms=20&status=503", "http://c.test/prices?ms=40"}, 50ms);
+    if (!prices) return goro::errorf("render product page: prices: {:w}", prices.error());
+    auto reviews = dojo::ex18::hedged_fetch(
+        goro::background(), {"http://a.test/reviews?ms=30&status=500", "http://b.test/reviews?ms=20&status=503"},
+        50ms);
+    if (!reviews) return goro::errorf("render product page: reviews: {:w}", reviews.error());
+    return {};
+  });
+  (void)g.wait();
+}
+
+
+// Exercise 17: a stream of 8 orders consumed with a cursor file saved every 3 events. Process 1
+// handles 0..2, saves "3", handles 3 and 4, and is shut down while it handles 5. Process 2 opens
+// the same file, resumes where the cursor says, handles what was not saved again (at least once,
+// at most 3 twice) and finishes the stream, leaving "8" in the file.
+void ex17_cursor() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "dojo-viz-cursor-XXXXXX").string();
+  if (mkdtemp(tmpl.data()) == nullptr) return;
+  const std::string cursor = tmpl + "/cursor";
+  const dojo::ex17::Subscribe subscribe = [](const goro::Context& ctx, std::int64_t from) {
+    auto events = goro::make_chan<dojo::ex17::Event>();
+    goro::go_named("stream", [ctx, events, from] {
+      for (std::int64_t i = from; i < 8; ++i)
+        if (goro::select(goro::on_send(events, dojo::ex17::Event{i, fmt::format("order {}", 1000 + i)}),
+                         goro::on_recv(ctx.done())) == 1)
+          break;
+      events.close();
+    });
+    return events;
+  };
+  auto handle = [](const goro::CancelFunc& shutdown) {
+    return [shutdown](const goro::Context& ctx, const dojo::ex17::Event& e) -> goro::Error {
+      if (goro::Error err = work_for(ctx, 10ms, "store " + e.payload)) return err;
+      if (shutdown && e.offset == 5) shutdown();  // the process is told to stop
+      return {};
+    };
+  };
+  {
+    goro::ErrGroup g;
+    g.go_named("process-1", [&]() -> goro::Error {
+      auto [ctx, shutdown] = goro::with_cancel(goro::background());
+      goro::Error err = dojo::ex17::consume(ctx, cursor, subscribe, handle(shutdown), 3);
+      shutdown();
+      if (err) return goro::errorf("process 1: stopped: {:w}", err);
+      return {};
+    });
+    (void)g.wait();
+  }
+  {
+    goro::ErrGroup g;
+    g.go_named("process-2", [&]() -> goro::Error {
+      return dojo::ex17::consume(goro::background(), cursor, subscribe, handle(nullptr), 3);
+    });
+    (void)g.wait();
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(tmpl, ec);
 }
 
 }  // namespace dojo::viz::bodies

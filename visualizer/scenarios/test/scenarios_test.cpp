@@ -37,6 +37,8 @@ const std::map<std::string, Outcome>& intended() {
       {"ex13_panic", Outcome::ok},
       {"ex14_bulkhead", Outcome::ok},
       {"ex15_breaker", Outcome::ok},
+      {"ex17_cursor", Outcome::ok},
+      {"ex18_hedged", Outcome::ok},
   };
   return m;
 }
@@ -84,6 +86,12 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
        {"solutions/15_breaker/breaker.cpp",
         {"checkout: 6 orders placed, 6 failed at the provider, 20 refused: circuit breaker is open"},
         /*starts_tasks=*/false}},
+      {"ex17_cursor",
+       {"solutions/17_cursor/cursor.cpp", {"process 1: stopped: ", "context canceled"}, /*starts_tasks=*/false}},
+      {"ex18_hedged",
+       {"solutions/18_hedged/hedged.cpp",
+        {"render product page: reviews: ", "GET http://a.test/reviews?ms=30&status=500: ",
+         "GET http://b.test/reviews?ms=20&status=503: "}}},
   };
   return m;
 }

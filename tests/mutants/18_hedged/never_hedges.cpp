@@ -1,0 +1,70 @@
+// Mutant of exercise 18: a failover instead of a hedge. The next replica is asked only when a
+// request fails; a replica that is merely slow (or hangs) is waited for, however long it takes.
+// expect: it was never asked
+#include "hedged.hpp"
+
+namespace dojo::ex18 {
+
+namespace {
+
+// What one request task reports: the body, or its error wrapped with its URL.
+struct Answer {
+  std::string body;
+  goro::Error err;
+};
+
+}  // namespace
+
+goro::Result<std::string> hedged_fetch(const goro::Context& ctx, const std::vector<std::string>& urls,
+                                       goro::Duration hedge_delay) {
+  // A cancelled caller wants no request sent.
+  if (goro::Error err = ctx.err()) return err;
+  if (urls.empty()) return ErrNoReplicas;
+
+  // Every request watches rctx: one cancel() aborts all that are still in flight. rctx is
+  // derived from ctx, so the caller's cancellation reaches them too.
+  auto [rctx, cancel] = goro::with_cancel(ctx);
+  // One slot per replica: a request that ends after the winner (or after a cancellation)
+  // reports into the buffer and exits; no one has to receive from it.
+  auto answers = goro::make_chan<Answer>(urls.size());
+  goro::WaitGroup wg;  // not an ErrGroup: a failure here must not cancel the other requests
+
+  std::size_t asked = 0;
+  auto ask_next = [&, rctx = rctx] {
+    const std::string& url = urls[asked++];
+    wg.go([rctx, url, answers] {
+      auto r = http_get(rctx, url);
+      if (r) answers.send(Answer{std::move(*r), {}});
+      else answers.send(Answer{{}, goro::errorf("GET {}: {:w}", url, r.error())});
+    });
+  };
+  // On every way out: abort what is still in flight, then wait until it has ended.
+  auto stop_all = [&wg, cancel = cancel] {
+    cancel();
+    wg.wait();
+  };
+
+  ask_next();
+  (void)hedge_delay;  // BUG: no timer: a slow replica is never hedged
+  std::vector<goro::Error> errs;
+  while (errs.size() < urls.size()) {  // a request is in flight, or a replica is still to ask
+    Answer a;
+    switch (goro::select(goro::on_recv(answers, &a), goro::on_recv(ctx.done()))) {
+      case 0:
+        if (!a.err) {  // the first success wins
+          stop_all();
+          return a.body;
+        }
+        errs.push_back(a.err);
+        if (asked < urls.size()) ask_next();
+        break;
+      default:  // the caller gave up
+        stop_all();
+        return ctx.err();
+    }
+  }
+  stop_all();
+  return goro::join(errs);  // every replica failed: all the reasons, each naming its URL
+}
+
+}  // namespace dojo::ex18
