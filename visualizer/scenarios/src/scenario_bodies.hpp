@@ -42,5 +42,6 @@ void ex14_bulkhead();
 void ex15_breaker();
 void ex17_cursor();
 void ex18_hedged();
+void ex19_batcher();
 
 }  // namespace dojo::viz::bodies

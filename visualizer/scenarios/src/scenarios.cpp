@@ -179,6 +179,12 @@ std::vector<Scenario> make_gallery() {
       "answers first and wins, and a's request is cancelled and waited for. A second fetch, whose "
       "replicas all fail, returns every error joined, each naming its replica.",
       bodies::ex18_hedged);
+  add("ex19_batcher", "Exercise 19 · batcher: batches by size or by time, with retries", "solution",
+      "A burst of 120 events, then two stragglers, then the input closed. The batcher flushes 100 at "
+      "once for size and opens a new window with event 100, so the next batch is flushed by time 1 s "
+      "later. The warehouse refuses that batch three times, 100 ms apart on the virtual clock, and it "
+      "goes to the dead-letter queue; the straggler is flushed when its own window ends.",
+      bodies::ex19_batcher);
   return g;
 }
 

@@ -14,6 +14,7 @@
 #include "exercises/15_breaker/breaker.hpp"
 #include "exercises/17_cursor/cursor.hpp"
 #include "exercises/18_hedged/hedged.hpp"
+#include "exercises/19_batcher/batcher.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -27,6 +28,7 @@ inline const goro::Error ErrNoCourier = goro::new_error("no courier available");
 inline const goro::Error ErrRefund = goro::new_error("refund rejected by the bank");
 inline const goro::Error ErrQuota = goro::new_error("storage quota exceeded");
 inline const goro::Error ErrProvider = goro::new_error("payment provider unavailable");
+inline const goro::Error ErrWarehouse = goro::new_error("warehouse rejected the batch");
 
 /// A request to a service task and the channel its answer comes back on.
 struct Request {
@@ -315,6 +317,52 @@ void ex17_cursor() {
   }
   std::error_code ec;
   std::filesystem::remove_all(tmpl, ec);
+}
+
+
+// Exercise 19: a burst of 120 events, then single events at +400ms and +1.7s, and the input
+// closed at +3s. The batcher flushes 100 at once for size; event 100 opens a new window, so
+// batch 2 is flushed by time at +1s — and the warehouse rejects it three times, 100 ms apart, so
+// it goes to the dead-letter queue. The last event is flushed at its window's end.
+void ex19_batcher() {
+  auto events = goro::make_chan<dojo::ex19::Event>(128);  // room for the whole burst
+  auto dlq = goro::make_chan<dojo::ex19::FailedBatch>();
+  goro::ErrGroup g;
+  g.go_named("producer", [events]() -> goro::Error {
+    for (int i = 0; i < 120; ++i) events.send({i});
+    goro::sleep(400ms);
+    events.send({120});
+    goro::sleep(1300ms);
+    events.send({121});
+    goro::sleep(1300ms);
+    events.close();
+    return {};
+  });
+  g.go_named("caller", [events, dlq]() -> goro::Error {
+    goro::Error dead;
+    int dead_batches = 0;
+    goro::WaitGroup reader;
+    reader.add(1);
+    goro::go_named("dlq-reader", [dlq, &dead, &dead_batches, &reader] {
+      for (const dojo::ex19::FailedBatch& f : dlq) {
+        ++dead_batches;
+        if (!dead) dead = f.reason;
+      }
+      reader.done();
+    });
+    auto flush = [](const goro::Context& ctx, const dojo::ex19::Batch& batch) -> goro::Error {
+      if (goro::Error err = work_for(ctx, 20ms, fmt::format("store {} events", batch.size()))) return err;
+      if (batch.front().id == 100) return ErrWarehouse;  // this batch is always refused
+      return {};
+    };
+    goro::Error err = dojo::ex19::run_batcher(goro::background(), events, flush, dlq);
+    dlq.close();  // run_batcher never closes it: its owner does, once the batcher has returned
+    reader.wait();
+    if (err) return goro::errorf("ingest: {:w}", err);
+    if (dead) return goro::errorf("ingest: {} batch dead-lettered: {:w}", dead_batches, dead);
+    return {};
+  });
+  (void)g.wait();
 }
 
 }  // namespace dojo::viz::bodies

@@ -39,6 +39,7 @@ const std::map<std::string, Outcome>& intended() {
       {"ex15_breaker", Outcome::ok},
       {"ex17_cursor", Outcome::ok},
       {"ex18_hedged", Outcome::ok},
+      {"ex19_batcher", Outcome::ok},
   };
   return m;
 }
@@ -92,6 +93,9 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
        {"solutions/18_hedged/hedged.cpp",
         {"render product page: reviews: ", "GET http://a.test/reviews?ms=30&status=500: ",
          "GET http://b.test/reviews?ms=20&status=503: "}}},
+      {"ex19_batcher",
+       {"solutions/19_batcher/batcher.cpp", {"ingest: 1 batch dead-lettered: ", "warehouse rejected the batch"},
+        /*starts_tasks=*/false}},
   };
   return m;
 }

@@ -1,0 +1,70 @@
+// Mutant of exercise 19: the window's timer is reset on every event instead of on a batch's first
+// one. The window slides with the stream: while events keep coming less than max_wait apart,
+// the batch is never flushed for time, however old its first event is.
+// expect: restarted on every event
+#include "batcher.hpp"
+
+#include <utility>
+
+namespace dojo::ex19 {
+
+namespace {
+
+// Settles one batch: up to kFlushAttempts calls, then the dead-letter queue.
+goro::Error deliver(const goro::Context& ctx, const Batch& batch, const Flush& flush,
+                    const goro::Chan<FailedBatch>& dlq) {
+  goro::Error last;
+  for (int attempt = 1; attempt <= kFlushAttempts; ++attempt) {
+    if (goro::Error err = ctx.err()) return err;
+    last = flush(ctx, batch);
+    if (!last) return {};
+    if (goro::Error err = ctx.err()) return err;
+    if (attempt == kFlushAttempts) break;
+    auto backoff = goro::new_timer(kRetryBackoff);
+    if (goro::select(goro::on_recv(backoff.c()), goro::on_recv(ctx.done())) == 1) {
+      backoff.stop();
+      return ctx.err();
+    }
+  }
+  FailedBatch failed{batch, goro::errorf("batch of {} events: flush failed after {} attempts: {:w}", batch.size(),
+                                         kFlushAttempts, last)};
+  if (goro::select(goro::on_send(dlq, std::move(failed)), goro::on_recv(ctx.done())) == 1) return ctx.err();
+  return {};
+}
+
+}  // namespace
+
+goro::Error run_batcher(const goro::Context& ctx, goro::Chan<Event> in, const Flush& flush,
+                        goro::Chan<FailedBatch> dlq, goro::Duration max_wait) {
+  if (goro::Error err = ctx.err()) return err;
+  Batch batch;
+  goro::Timer window = goro::new_timer(max_wait);
+  window.stop();
+  auto flush_pending = [&]() -> goro::Error {
+    window.stop();
+    Batch out;
+    out.swap(batch);
+    return deliver(ctx, out, flush, dlq);
+  };
+  for (;;) {
+    Event ev;
+    bool ok = false;
+    switch (goro::select(goro::on_recv(in, &ev, &ok), goro::on_recv(window.c()), goro::on_recv(ctx.done()))) {
+      case 0:
+        if (!ok) return batch.empty() ? goro::Error{} : flush_pending();
+        batch.push_back(ev);
+        window.reset(max_wait);  // BUG: every event pushes the deadline back
+        if (batch.size() == kMaxBatch) {
+          if (goro::Error err = flush_pending()) return err;
+        }
+        break;
+      case 1:
+        if (goro::Error err = flush_pending()) return err;
+        break;
+      default:
+        return ctx.err();
+    }
+  }
+}
+
+}  // namespace dojo::ex19

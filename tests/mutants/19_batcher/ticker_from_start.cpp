@@ -1,0 +1,69 @@
+// Mutant of exercise 19: one ticker, started with the batcher, flushes whatever is pending every
+// max_wait. The boundaries follow the ticker's clock instead of each batch's first event: a batch
+// that starts just before a tick is flushed almost at once.
+// expect: ticks every
+#include "batcher.hpp"
+
+#include <utility>
+
+namespace dojo::ex19 {
+
+namespace {
+
+// Settles one batch: up to kFlushAttempts calls, then the dead-letter queue.
+goro::Error deliver(const goro::Context& ctx, const Batch& batch, const Flush& flush,
+                    const goro::Chan<FailedBatch>& dlq) {
+  goro::Error last;
+  for (int attempt = 1; attempt <= kFlushAttempts; ++attempt) {
+    if (goro::Error err = ctx.err()) return err;
+    last = flush(ctx, batch);
+    if (!last) return {};
+    if (goro::Error err = ctx.err()) return err;
+    if (attempt == kFlushAttempts) break;
+    auto backoff = goro::new_timer(kRetryBackoff);
+    if (goro::select(goro::on_recv(backoff.c()), goro::on_recv(ctx.done())) == 1) {
+      backoff.stop();
+      return ctx.err();
+    }
+  }
+  FailedBatch failed{batch, goro::errorf("batch of {} events: flush failed after {} attempts: {:w}", batch.size(),
+                                         kFlushAttempts, last)};
+  if (goro::select(goro::on_send(dlq, std::move(failed)), goro::on_recv(ctx.done())) == 1) return ctx.err();
+  return {};
+}
+
+}  // namespace
+
+goro::Error run_batcher(const goro::Context& ctx, goro::Chan<Event> in, const Flush& flush,
+                        goro::Chan<FailedBatch> dlq, goro::Duration max_wait) {
+  if (goro::Error err = ctx.err()) return err;
+  Batch batch;
+  auto ticker = goro::new_ticker(max_wait);  // BUG: one clock for every batch
+  auto flush_pending = [&]() -> goro::Error {
+    Batch out;
+    out.swap(batch);
+    return deliver(ctx, out, flush, dlq);
+  };
+  for (;;) {
+    Event ev;
+    bool ok = false;
+    switch (goro::select(goro::on_recv(in, &ev, &ok), goro::on_recv(ticker.c()), goro::on_recv(ctx.done()))) {
+      case 0:
+        if (!ok) return batch.empty() ? goro::Error{} : flush_pending();
+        batch.push_back(ev);
+        if (batch.size() == kMaxBatch) {
+          if (goro::Error err = flush_pending()) return err;
+        }
+        break;
+      case 1:
+        if (!batch.empty()) {
+          if (goro::Error err = flush_pending()) return err;
+        }
+        break;
+      default:
+        return ctx.err();
+    }
+  }
+}
+
+}  // namespace dojo::ex19
