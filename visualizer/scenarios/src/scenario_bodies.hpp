@@ -40,8 +40,10 @@ void ex12_saga_persist();
 void ex13_panic();
 void ex14_bulkhead();
 void ex15_breaker();
+void ex16_dlq();
 void ex17_cursor();
 void ex18_hedged();
 void ex19_batcher();
+void ex20_integration();
 
 }  // namespace dojo::viz::bodies

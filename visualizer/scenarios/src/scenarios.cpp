@@ -167,6 +167,13 @@ std::vector<Scenario> make_gallery() {
       "trial goes through and fails, so the breaker opens again; the next trial succeeds, the "
       "breaker closes and the last orders are placed.",
       bodies::ex15_breaker);
+  add("ex16_dlq", "Exercise 16 · dlq: park what cannot be processed, lose nothing", "solution",
+      "Eight orders, three attempts each with backoff on the virtual clock. Order 2 fails twice and "
+      "succeeds on its third attempt; order 3 is poison and goes to the dead-letter queue at once; "
+      "order 5 fails every attempt and is dead-lettered with its last error. The dead-letter reader "
+      "is slow, and each dead letter waits for it: nothing is dropped, every order ends up once in "
+      "done or in the queue.",
+      bodies::ex16_dlq);
   add("ex17_cursor", "Exercise 17 · cursor: resume a stream where the saved cursor says", "solution",
       "Eight orders from a stream, with the cursor saved every 3 events to a file (a temporary file, "
       "fsync, rename). Process 1 saves \"3\", handles 3 and 4 and is shut down while it handles 5. "
@@ -185,6 +192,12 @@ std::vector<Scenario> make_gallery() {
       "later. The warehouse refuses that batch three times, 100 ms apart on the virtual clock, and it "
       "goes to the dead-letter queue; the straggler is flushed when its own window ends.",
       bodies::ex19_batcher);
+  add("ex20_integration", "Exercise 20 · integration: one production pipeline, every order accounted for", "solution",
+      "Six orders of two tenants, each a saga of reserve, charge and ship, at most 4 at once per "
+      "tenant. Order 3's card is declined: its stock is released and it ends compensated, while the "
+      "other orders go on. Order 6's shipment fails and its refund throws: the panic is recovered "
+      "into a PanicError, the stock is still released, and order 6 is reported with both errors.",
+      bodies::ex20_integration);
   return g;
 }
 

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -12,9 +14,11 @@
 #include "exercises/13_panic/panic.hpp"
 #include "exercises/14_bulkhead/bulkhead.hpp"
 #include "exercises/15_breaker/breaker.hpp"
+#include "exercises/16_dlq/dlq.hpp"
 #include "exercises/17_cursor/cursor.hpp"
 #include "exercises/18_hedged/hedged.hpp"
 #include "exercises/19_batcher/batcher.hpp"
+#include "exercises/20_integration/integration.hpp"
 #include "goro/goro.hpp"
 #include "driver_support.hpp"
 #include "scenario_bodies.hpp"
@@ -29,6 +33,8 @@ inline const goro::Error ErrRefund = goro::new_error("refund rejected by the ban
 inline const goro::Error ErrQuota = goro::new_error("storage quota exceeded");
 inline const goro::Error ErrProvider = goro::new_error("payment provider unavailable");
 inline const goro::Error ErrWarehouse = goro::new_error("warehouse rejected the batch");
+inline const goro::Error ErrMailer = goro::new_error("mail server unavailable");
+inline const goro::Error ErrDeclinedCard = goro::new_error("card declined");
 
 /// A request to a service task and the channel its answer comes back on.
 struct Request {
@@ -360,6 +366,86 @@ void ex19_batcher() {
     reader.wait();
     if (err) return goro::errorf("ingest: {:w}", err);
     if (dead) return goro::errorf("ingest: {} batch dead-lettered: {:w}", dead_batches, dead);
+    return {};
+  });
+  (void)g.wait();
+}
+
+
+// Exercise 16: eight orders through the reference stage, with a slow dead-letter reader. Order 2
+// fails twice and succeeds on its third attempt (+0, +100ms, +300ms); order 3 is poison and is
+// dead-lettered at once; order 5 fails every attempt and is dead-lettered with its last error.
+// Each dead letter waits for the slow reader: backpressure, nothing dropped.
+void ex16_dlq() {
+  auto in = goro::make_chan<dojo::ex16::Item>();
+  auto done = goro::make_chan<dojo::ex16::Item>();
+  auto dlq = goro::make_chan<dojo::ex16::DeadLetter>();
+  goro::ErrGroup g;
+  g.go_named("upstream", [in]() -> goro::Error {
+    for (int id = 1; id <= 8; ++id) in.send({id, fmt::format("order {}", id)});
+    in.close();
+    return {};
+  });
+  g.go_named("stage", [in, done, dlq]() -> goro::Error {
+    auto attempts = std::make_shared<std::map<int, int>>();
+    auto process = [attempts](const goro::Context& ctx, const dojo::ex16::Item& item) -> goro::Error {
+      const int n = ++(*attempts)[item.id];
+      if (goro::Error err = work_for(ctx, 10ms, "mail " + item.payload)) return err;
+      if (item.id == 3) return goro::errorf("order 3 has no address: {:w}", dojo::ex16::ErrPoison);
+      if (item.id == 5 || (item.id == 2 && n < 3)) return goro::errorf("attempt {}: {:w}", n, ErrMailer);
+      return {};
+    };
+    return dojo::ex16::run_stage(goro::background(), in, done, dlq, process);
+  });
+  g.go_named("done-reader", [done]() -> goro::Error {
+    for (const dojo::ex16::Item& item : done) (void)item;
+    return {};
+  });
+  g.go_named("dlq-reader", [dlq]() -> goro::Error {
+    std::vector<goro::Error> dead;
+    for (;;) {
+      goro::sleep(30ms);  // a slow reader: every dead letter waits for it
+      auto [letter, ok] = dlq.recv();
+      if (!ok) break;
+      dead.push_back(letter.reason);
+    }
+    if (dead.empty()) return {};
+    return goro::errorf("mailing: {} orders dead-lettered: {:w}", dead.size(), goro::join(dead));
+  });
+  (void)g.wait();
+}
+
+
+// Exercise 20: six orders of two tenants, each a saga of reserve, charge and ship, behind per-tenant
+// limits. Order 3's charge is declined: its stock is released and it is compensated, while the
+// other orders go on. Order 6's shipment fails and its refund throws: the panic is recovered,
+// the rollback still releases the stock, and order 6 is reported. The caller gets every outcome.
+void ex20_integration() {
+  goro::ErrGroup g;
+  g.go_named("caller", []() -> goro::Error {
+    using dojo::ex20::Order;
+    auto svc = [](const char* what, goro::Duration d, int fails_for, goro::Error err) {
+      return [=](const goro::Context& ctx, const Order& o) -> goro::Error {
+        if (goro::Error e = work_for(ctx, d, fmt::format("{} order {}", what, o.id))) return e;
+        return o.id == fails_for ? err : goro::Error{};
+      };
+    };
+    std::vector<dojo::ex20::Step> saga{
+        {"reserve", svc("reserve", 20ms, 0, {}), svc("release", 10ms, 0, {})},
+        {"charge", svc("charge", 30ms, 3, ErrDeclinedCard),
+         [](const goro::Context& ctx, const Order& o) -> goro::Error {
+           if (goro::Error e = work_for(ctx, 10ms, fmt::format("refund order {}", o.id))) return e;
+           if (o.id == 6) throw std::runtime_error("refund service crashed");
+           return {};
+         }},
+        {"ship", svc("ship", 40ms, 6, ErrNoCourier), {}},
+    };
+    const std::vector<Order> orders{{"north", 1}, {"south", 2}, {"north", 3},
+                                    {"south", 4}, {"north", 5}, {"south", 6}};
+    dojo::ex20::Report r = dojo::ex20::run_orders(goro::background(), orders, saga);
+    if (r.errors)
+      return goro::errorf("orders: {} succeeded, {} compensated, {} reported: {:w}", r.succeeded.size(),
+                          r.compensated.size(), r.reported.size(), r.errors);
     return {};
   });
   (void)g.wait();

@@ -37,9 +37,11 @@ const std::map<std::string, Outcome>& intended() {
       {"ex13_panic", Outcome::ok},
       {"ex14_bulkhead", Outcome::ok},
       {"ex15_breaker", Outcome::ok},
+      {"ex16_dlq", Outcome::ok},
       {"ex17_cursor", Outcome::ok},
       {"ex18_hedged", Outcome::ok},
       {"ex19_batcher", Outcome::ok},
+      {"ex20_integration", Outcome::ok},
   };
   return m;
 }
@@ -87,6 +89,10 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
        {"solutions/15_breaker/breaker.cpp",
         {"checkout: 6 orders placed, 6 failed at the provider, 20 refused: circuit breaker is open"},
         /*starts_tasks=*/false}},
+      {"ex16_dlq",
+       {"solutions/16_dlq/dlq.cpp",
+        {"mailing: 2 orders dead-lettered: ", "item 3: poison: ", "item 5: gave up after 3 attempts: "},
+        /*starts_tasks=*/false}},
       {"ex17_cursor",
        {"solutions/17_cursor/cursor.cpp", {"process 1: stopped: ", "context canceled"}, /*starts_tasks=*/false}},
       {"ex18_hedged",
@@ -96,6 +102,10 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
       {"ex19_batcher",
        {"solutions/19_batcher/batcher.cpp", {"ingest: 1 batch dead-lettered: ", "warehouse rejected the batch"},
         /*starts_tasks=*/false}},
+      {"ex20_integration",
+       {"solutions/20_integration/integration.cpp",
+        {"orders: 4 succeeded, 1 compensated, 1 reported: ", "order 3: ", "card declined", "order 6: ",
+         "refund service crashed"}}},
   };
   return m;
 }
