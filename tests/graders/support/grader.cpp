@@ -264,7 +264,6 @@ void run_free(std::size_t idx, const Registered& reg) {
     if (auto l = leaks.check()) {
       std::string text = l.format();
       (void)leaks.release();
-  g_reports = c.reports();
       report_failure(idx, reg, run, "tasks were left behind (a goroutine leak)",
                      "every task started by your code has exited when your function returns", text,
                      "A task blocked forever usually waits on a channel nobody closes or reads any "
@@ -273,6 +272,7 @@ void run_free(std::size_t idx, const Registered& reg) {
     }
   }
   (void)leaks.release();
+  g_reports = c.reports();  // a passing run on real threads: its report lines are the ones shown
 }
 
 // The child's heartbeat, in memory shared with the parent: goro's heartbeat(), copied every
