@@ -37,6 +37,8 @@ index_of() {
   fi
   IDX=$((n - 1))
 }
+# Exercise numbers from here on are bonus tasks (listed apart).
+BONUS_FROM=21
 dir_of() { echo "${NUMS[$1]}_${SLUGS[$1]}"; }
 written() { [ -d "$ROOT/exercises/$(dir_of "$1")" ] && [ -d "$ROOT/tests/graders/$(dir_of "$1")" ]; }
 require_written() {
@@ -75,15 +77,19 @@ set_status() {
 
 # ---- commands --------------------------------------------------------------------------------
 cmd_list() {
-  local passing=0 available=0 i
+  local passing=0 available=0 bonus_passing=0 bonus_available=0 i
   printf '%s\n\n' "${B}Pipeline Dojo — exercises${N}"
   for i in "${!NUMS[@]}"; do
-    local mark status
+    local mark status n=$((10#${NUMS[$i]}))
+    if [ "$n" -eq "$BONUS_FROM" ]; then
+      printf '\n  %s\n' "${B}bonus${N} ${D}— the same machinery, for after the twenty${N}"
+    fi
     if written "$i"; then
-      available=$((available + 1))
+      if [ "$n" -ge "$BONUS_FROM" ]; then bonus_available=$((bonus_available + 1)); else available=$((available + 1)); fi
       status="$(status_of "$i")"
       case "$status" in
-        passing) mark="${G}✓ passing${N}"; passing=$((passing + 1)) ;;
+        passing) mark="${G}✓ passing${N}"
+                 if [ "$n" -ge "$BONUS_FROM" ]; then bonus_passing=$((bonus_passing + 1)); else passing=$((passing + 1)); fi ;;
         failing) mark="${R}✗ failing${N}" ;;
         *) mark="${D}· not tried${N}" ;;
       esac
@@ -92,7 +98,9 @@ cmd_list() {
     fi
     printf '  %2d  %-14s %-50s %s\n' "$((10#${NUMS[$i]}))" "${SLUGS[$i]}" "${TITLES[$i]}" "$mark"
   done
-  printf '\n  progress: %d of %d available exercises pass (%d of 20 written)\n' "$passing" "$available" "$available"
+  printf '\n  progress: %d of %d exercises pass' "$passing" "$available"
+  if [ "$bonus_available" -gt 0 ]; then printf '; bonus: %d of %d' "$bonus_passing" "$bonus_available"; fi
+  printf '\n'
   local next; next="$(next_unfinished || true)"
   if [ -n "$next" ]; then printf '  next:     ./dojo grade %d\n' "$((10#${NUMS[$next]}))"; fi
 }
