@@ -6,7 +6,9 @@
 #     code; the goro library, the benchmarks and the visualizer keep the preset's -O2), and not
 #     at all under the sanitizers (whose presets compile everything else at -O1);
 #   * the headers every file includes — goro, fmt, common standard headers (and Catch2 for
-#     test suites) — are precompiled.
+#     test suites) — are precompiled;
+#   * fmt's formatting engine is linked from the fmt library rather than compiled into every
+#     file (goro/detail/fmt.hpp).
 #
 #   dojo_test_code(target)    -O1 and the shared precompiled header: built once (by the target
 #                             dojo_pch) and reused, so a learner's regrade compiles only the
@@ -30,7 +32,7 @@ endif()
 set(DOJO_PCH_HEADERS
   <algorithm> <chrono> <cstdint> <functional> <map> <memory> <optional> <string>
   <string_view> <utility> <vector>
-  <fmt/format.h>
+  <goro/detail/fmt.hpp>
   <goro/goro.hpp>)
 
 # The donor of the shared header: compiles nothing of its own. It sees goro's headers (and

@@ -17,7 +17,7 @@
 
 #include <cstddef>
 #include <deque>
-#include <fmt/format.h>
+#include "goro/detail/fmt.hpp"
 #include <memory>
 #include <optional>
 #include <source_location>

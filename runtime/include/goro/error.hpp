@@ -23,7 +23,7 @@
 //   if (goro::is(load("k"), ErrNotFound)) { ... }
 #pragma once
 
-#include <fmt/format.h>
+#include "goro/detail/fmt.hpp"
 
 #include <concepts>
 #include <cstddef>

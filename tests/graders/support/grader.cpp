@@ -10,7 +10,8 @@
 //   --rerun CMD            the command prefix shown to rerun one case (default: this program)
 //   --title TEXT           the exercise's name in the header
 //   --expect-fail[=TEXT]   for mutants and stubs: succeed (exit 0) only if some check fails
-//                          (and, with TEXT, some failure message contains TEXT)
+//                          (and, with TEXT, some failure message contains TEXT); the remaining
+//                          checks are skipped once such a failure was seen
 //   --color / --no-color   force colours on or off (default: on when stdout is a terminal)
 //   --timeout SEC          a check whose runs make no progress at all (no task blocks, wakes or
 //                          exits, no deterministic step) for SEC real seconds is stopped
@@ -568,15 +569,29 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   std::vector<std::pair<std::size_t, Outcome>> results;
   int passed = 0;
-  for (std::size_t i : which) {
-    Outcome o = run_child(i);
+  // A variant that must fail has proved it once one failure names the expected symptom; the
+  // checks after it cannot change the verdict, so they are not run.
+  auto expected_failure = [&](const Outcome& o) {
+    return o.status != "pass" && (args.expect_text.empty() || o.text.find(args.expect_text) != std::string::npos);
+  };
+  std::size_t skipped = 0;
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    Outcome o = run_child(which[k]);
     std::fputs(o.text.c_str(), stdout);
     if (o.status != "pass") std::fputs("\n", stdout);
     std::fflush(stdout);
     passed += o.status == "pass" ? 1 : 0;
-    results.emplace_back(i, std::move(o));
+    const bool enough = args.expect_fail && expected_failure(o);
+    results.emplace_back(which[k], std::move(o));
+    if (enough) {
+      skipped = which.size() - k - 1;
+      break;
+    }
   }
-  const int total = static_cast<int>(which.size());
+  if (skipped > 0)
+    fmt::print("{} the expected failure was seen; the other {} check{} not run\n", paint("36", "[grader]"),
+               skipped, skipped == 1 ? " was" : "s were");
+  const int total = static_cast<int>(results.size());
   fmt::print("\n{} {}/{} checks pass{}\n", paint("36", "[grader]"), passed, total,
              passed == total ? paint("32", " — well done") : "");
 
@@ -598,11 +613,8 @@ int main(int argc, char** argv) {
   }
 
   if (args.expect_fail) {
-    bool found = passed < total;
-    if (found && !args.expect_text.empty()) {
-      found = false;
-      for (const auto& [i, o] : results) found = found || (o.status != "pass" && o.text.find(args.expect_text) != std::string::npos);
-    }
+    bool found = false;
+    for (const auto& [i, o] : results) found = found || expected_failure(o);
     fmt::print("{} expected at least one failing check{}: {}\n", paint("36", "[grader]"),
                args.expect_text.empty() ? "" : fmt::format(" mentioning \"{}\"", args.expect_text),
                found ? "yes" : "NO — the grader did not catch this variant");

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <goro/detail/fmt.hpp>
 #include <fmt/ranges.h>
 
 #include <cstdint>

@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <vector>
 
-#include <fmt/format.h>
+#include "goro/detail/fmt.hpp"
 
 #include "goro/detail/sched.hpp"
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <fmt/format.h>
+#include <goro/detail/fmt.hpp>
 #include <fmt/ranges.h>
 
 #include <string>
