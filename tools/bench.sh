@@ -5,7 +5,8 @@
 # (time or memory; for the items/s row, Go's rate / goro's rate), so 12.0x means goro needs
 # twelve times what Go needs. Without a Go >= 1.21 (and no way to install one) the table is
 # printed without the Go column, saying why. Then rows of their own: `regrade` (a one-line
-# edit to a regraded exercise), `grade12` (grading exercise 12 end to end, with its process kills)
+# edit to a regraded exercise), `grade12` (grading exercise 12 end to end, with its process kills),
+# `gradeall` (`./dojo grade --solutions`: every exercise's reference solution graded end to end)
 # and `viz` (the visualizer's frame time); --only viz runs just it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
       [ $# -ge 2 ] || { echo "dojo bench: $1 needs a value" >&2; exit 2; }
       only="$2"; shift ;;
     -h|--help)
-      sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+      sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "dojo bench: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -69,12 +70,13 @@ install_go() {
   fi
 }
 
-# --only: the ids for goro_bench, and whether this script's own rows (regrade, grade12, viz) run.
+# --only: the ids for goro_bench, and whether this script's own rows (regrade, grade12, gradeall,
+# viz) run.
 want_row() { [ -z "$only" ] || [[ ",$only," == *",$1,"* ]]; }
 bench_only=""
 IFS=',' read -r -a only_ids <<<"$only"
 for id in "${only_ids[@]}"; do
-  case "$id" in regrade|grade12|viz|"") ;; *) bench_only="${bench_only:+$bench_only,}$id" ;; esac
+  case "$id" in regrade|grade12|gradeall|viz|"") ;; *) bench_only="${bench_only:+$bench_only,}$id" ;; esac
 done
 run_goro=1
 if [ -n "$only" ]; then
@@ -202,6 +204,26 @@ grade12_row() {
     "grade exercise 12 (SIGKILL + restart)" "-" "$sorted" "ms" "${times[*]}"
 }
 if want_row grade12; then grade12_row; fi
+
+# Grading every exercise end to end, as `./dojo grade --solutions` does it: ctest over every
+# reference solution's grader (all its checks, seeds and real-threads runs, the child processes
+# of 12 and 17, the loopback servers of 03 and 18), as many at a time as there are cores. The
+# build is done before the first round and is not timed; each round still checks it is current.
+gradeall_row() {
+  dojo_build default -j "$(nproc 2>/dev/null || echo 2)" >/dev/null 2>&1 || { echo "(gradeall row: build failed)"; return; }
+  local times=() r t0 t1 n
+  n="$(ctest --preset default -N -R '^grader\.[0-9]+_[a-z_]+\.solution$' 2>/dev/null | sed -n 's/^Total Tests: //p')"
+  for r in 1 2 3; do
+    t0=$(date +%s%N)
+    bash "$ROOT/tools/learn.sh" grade --solutions >/dev/null 2>&1 || { echo "(gradeall row: a reference solution failed its grader)"; return; }
+    t1=$(date +%s%N)
+    times+=($(( (t1 - t0) / 1000000 )))
+  done
+  local sorted; sorted=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)
+  printf '%-40s %-5s %10s  %-14s (rounds: %s ms; %s exercises, %s cores; goal: under 60,000 ms)\n' \
+    "grade every exercise (--solutions)" "-" "$sorted" "ms" "${times[*]}" "${n:-?}" "$(nproc 2>/dev/null || echo 2)"
+}
+if want_row gradeall; then gradeall_row; fi
 
 # The visualizer: frame time (median over 120 frames, 40 with --quick, playing, each view; the
 # worst view counts)

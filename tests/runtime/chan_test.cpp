@@ -1,4 +1,4 @@
-// Conformance: channels and select (go-conformance.md §1.1, CH-01 .. CH-22).
+// Conformance: channels and select (the conformance checklist of docs/go-to-cpp.md, CH-01 .. CH-22).
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <map>

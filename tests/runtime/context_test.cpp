@@ -1,4 +1,4 @@
-// Conformance: Go's context package (go-conformance.md §1.3, CX-*).
+// Conformance: Go's context package (the conformance checklist of docs/go-to-cpp.md, CX-*).
 #include <catch2/catch.hpp>
 
 #include <algorithm>

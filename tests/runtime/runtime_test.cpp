@@ -1,4 +1,4 @@
-// Conformance: crashes, exits and task introspection (go-conformance.md §1.8, RT-*).
+// Conformance: crashes, exits and task introspection (the conformance checklist of docs/go-to-cpp.md, RT-*).
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>

@@ -1,4 +1,4 @@
-// Conformance: Go's time package (go-conformance.md §1.7, TM-*).
+// Conformance: Go's time package (the conformance checklist of docs/go-to-cpp.md, TM-*).
 //
 // Real-time tests keep their sleeps short and only assert lower bounds ("did not fire before
 // d had passed"), measured on goro::now(). Where an exact count of events over time matters

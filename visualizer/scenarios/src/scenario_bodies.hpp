@@ -45,5 +45,10 @@ void ex17_cursor();
 void ex18_hedged();
 void ex19_batcher();
 void ex20_integration();
+void ex21_typed_errors();
+void ex22_leak_hunt();
+void ex23_stress();
+void ex24_mini_group();
+void ex25_cancel_timing();
 
 }  // namespace dojo::viz::bodies

@@ -198,6 +198,37 @@ std::vector<Scenario> make_gallery() {
       "other orders go on. Order 6's shipment fails and its refund throws: the panic is recovered "
       "into a PanicError, the stock is still released, and order 6 is reported with both errors.",
       bodies::ex20_integration);
+  add("ex21_typed_errors", "Exercise 21 · typed_errors: ask an error what it is, not what it says", "solution",
+      "Five keys looked up under a 300 ms deadline. \"nobody\" has no row — the storage layer says so "
+      "in its own words, in an error that unwraps to ErrNotFound — and is left out; \"a b\" is refused "
+      "with an InvalidKeyError and reported; \"linus\" waits on a database that never answers, and "
+      "lookup_all stops with the deadline, recognised as a cancellation through three layers of wrapping.",
+      bodies::ex21_typed_errors);
+  add("ex22_leak_hunt", "Exercise 22 · leak_hunt: a search that stops early and leaves nothing behind", "solution",
+      "The fixed search over 24 documents, every 4th a match, limit 3, four matchers and a progress "
+      "ticker. When the collector has its third hit it cancels: the matchers blocked on a fourth hit "
+      "and the producer blocked on the next document leave through ctx.done() at that instant, the "
+      "ticker stops, the hits channel is closed after the matchers' wait, and no task outlives search. "
+      "A second search meets an unreadable document and stops on it just as cleanly.",
+      bodies::ex22_leak_hunt);
+  add("ex23_stress", "Exercise 23 · stress: a thousand runs with random faults, in miniature", "solution",
+      "The reference stress runner: 10 runs of a read → write pipeline with 20% of the operations "
+      "failing, each run seeded from its number. Faults in read end their runs with an error, as they "
+      "should; write drops its faults, so a run whose only fault hit write returns nil, and the report "
+      "names it as swallowed, with the seed that replays it.",
+      bodies::ex23_stress);
+  add("ex24_mini_group", "Exercise 24 · mini_group: an errgroup built from a WaitGroup and a Once", "solution",
+      "Three shards and a watcher in the reference MiniGroup. Shard C starts last and fails first, at "
+      "+100ms: its error cancels the group's context, with itself as the cause. The watcher wakes and "
+      "cleans up for 1 s while wait() waits for it; shard A's later failure is dropped, and wait() "
+      "returns shard C's error.",
+      bodies::ex24_mini_group);
+  add("ex25_cancel_timing", "Exercise 25 · cancel_timing: measure how long a pipeline takes to stop", "solution",
+      "The reference check_prompt on an image pipeline. At +1s it cancels the context: decode and "
+      "upload return at once, but resize finishes the 300 ms image in hand before it looks. At +1.1s "
+      "the 100 ms limit passes with resize still alive; at +1.2s the pipeline returns, and the tool "
+      "reports the latency and names the stage.",
+      bodies::ex25_cancel_timing);
   return g;
 }
 

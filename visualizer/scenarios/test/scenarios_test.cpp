@@ -42,6 +42,11 @@ const std::map<std::string, Outcome>& intended() {
       {"ex18_hedged", Outcome::ok},
       {"ex19_batcher", Outcome::ok},
       {"ex20_integration", Outcome::ok},
+      {"ex21_typed_errors", Outcome::ok},
+      {"ex22_leak_hunt", Outcome::ok},
+      {"ex23_stress", Outcome::ok},
+      {"ex24_mini_group", Outcome::ok},
+      {"ex25_cancel_timing", Outcome::ok},
   };
   return m;
 }
@@ -106,6 +111,19 @@ const std::map<std::string, SolutionExpectation>& solution_expectations() {
        {"solutions/20_integration/integration.cpp",
         {"orders: 4 succeeded, 1 compensated, 1 reported: ", "order 3: ", "card declined", "order 6: ",
          "refund service crashed"}}},
+      {"ex21_typed_errors",
+       {"solutions/21_typed_errors/typed_errors.cpp",
+        {"directory (cancelled): lookup_all: service: lookup 'linus': repo: find 'linus': query users: ",
+         "context deadline exceeded"},
+        /*starts_tasks=*/false}},
+      {"ex22_leak_hunt",
+       {"solutions/22_leak_hunt/leak_hunt.cpp", {"second search: doc 10: unreadable document"}}},
+      {"ex23_stress",
+       {"solutions/23_stress/stress.cpp", {"stress report: 10 runs, ", "a stage swallowed an injected fault"}}},
+      {"ex24_mini_group", {"solutions/24_mini_group/mini_group.cpp", {"search: shard C: index corrupt"}}},
+      {"ex25_cancel_timing",
+       {"solutions/25_cancel_timing/cancel_timing.cpp",
+        {"image pipeline: returned 200ms after the cancel (limit 100ms); still running at the limit: stage 'resize'"}}},
   };
   return m;
 }
