@@ -5,8 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "support/dual.hpp"
 #include "goro/goro.hpp"
+#include "support/dual.hpp"
+#include "support/helpers.hpp"
 #include "support/probe.hpp"
 
 using goro::detail::WaitReason;
@@ -15,16 +16,7 @@ using dojo::test::await_tasks_at_most;
 
 namespace {
 
-// Runs f(), returning the message of the goro::Panic it throws ("" if none).
-template <class F>
-std::string panic_message(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
-}
+using goro_test::panic_message;
 
 }  // namespace
 

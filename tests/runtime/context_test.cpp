@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "support/dual.hpp"
 #include "goro/context.hpp"
 #include "goro/goro.hpp"
@@ -25,6 +26,8 @@ using goro::Unit;
 
 namespace {
 
+using goro_test::panic_message;
+
 /// True when `ch` is closed (a receive completes at once with ok == false).
 bool closed(const goro::Chan<Unit>& ch) {
   if (ch.is_nil()) return false;
@@ -35,15 +38,6 @@ bool closed(const goro::Chan<Unit>& ch) {
 
 /// Go's otherContext{c}: a custom context that only forwards.
 Context other(const Context& c) { return Context(std::make_shared<goro::WrapperContext>(c)); }
-
-std::string panic_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "<no panic>";
-}
 
 /// Joins n tasks: each calls done(), the test waits().
 struct Join {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "support/dual.hpp"
 #include "goro/context.hpp"
 #include "goro/errgroup.hpp"
@@ -21,19 +22,8 @@ using dojo::test::await_blocked;
 
 namespace {
 
-template <class T>
-bool ready_now(const goro::Chan<T>& ch) {
-  return goro::select(goro::on_recv(ch), goro::on_default()) == 0;
-}
-
-std::string panic_value(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
-}
+using goro_test::ready_now;
+using goro_test::panic_value;
 
 }  // namespace
 

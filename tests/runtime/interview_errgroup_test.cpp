@@ -27,6 +27,7 @@
 #include "goro/recover.hpp"
 #include "goro/result.hpp"
 #include "goro/semaphore.hpp"
+#include "support/helpers.hpp"
 #include "support/probe.hpp"
 #include "support/settle.hpp"
 
@@ -39,25 +40,9 @@ using dojo::test::await_tasks_at_most;
 
 namespace {
 
-/// True if `ch` can be received from right now (a value, or closed); never blocks.
-template <class T>
-bool ready_now(const goro::Chan<T>& ch) {
-  return goro::select(goro::on_recv(ch), goro::on_default()) == 0;
-}
-
-/// True if `ctx` is cancelled right now.
-bool is_done(const goro::Context& ctx) { return ready_now(ctx.done()); }
-
-/// The value of the goro::Panic thrown by `f`, or "" if it did not panic.
-template <class F>
-std::string panic_value(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
-}
+using goro_test::ready_now;
+using goro_test::is_done;
+using goro_test::panic_value;
 
 /// Calls g.wait() in a new task; its result arrives on the returned channel. Lets a test show
 /// that wait has not returned yet (the task is parked as [errgroup wait]).

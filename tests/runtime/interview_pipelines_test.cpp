@@ -23,6 +23,7 @@
 #include "goro/recover.hpp"
 #include "goro/result.hpp"
 #include "goro/time.hpp"
+#include "support/helpers.hpp"
 #include "support/probe.hpp"
 #include "support/settle.hpp"
 
@@ -35,31 +36,11 @@ using dojo::test::await_tasks_at_most;
 
 namespace {
 
-/// True if `ch` can be received from right now (a value, or closed); never blocks.
-template <class T>
-bool ready_now(const goro::Chan<T>& ch) {
-  return goro::select(goro::on_recv(ch), goro::on_default()) == 0;
-}
+using goro_test::CloseOnExit;
 
-bool is_done(const goro::Context& ctx) { return ready_now(ctx.done()); }
-
-/// The value of the goro::Panic thrown by `f`, or "" if it did not panic.
-template <class F>
-std::string panic_value(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
-}
-
-/// Go's `defer close(out)`: closes the channel when the scope ends, however it ends.
-template <class T>
-struct CloseOnExit {
-  goro::Chan<T> ch;
-  ~CloseOnExit() { ch.close(); }
-};
+using goro_test::ready_now;
+using goro_test::is_done;
+using goro_test::panic_value;
 
 inline const Error ErrTimeout = goro::new_error("timeout");
 inline const Error ErrNotFound = goro::new_error("not found");

@@ -20,6 +20,7 @@
 #include "goro/goro.hpp"
 #include "goro/mutex.hpp"
 #include "goro/once.hpp"
+#include "support/helpers.hpp"
 #include "support/probe.hpp"
 #include "support/settle.hpp"
 
@@ -32,11 +33,9 @@ using dojo::test::await_tasks_at_most;
 
 namespace {
 
-/// True if `ch` can be received from right now (a value, or closed); never blocks.
-template <class T>
-bool ready_now(const goro::Chan<T>& ch) {
-  return goro::select(goro::on_recv(ch), goro::on_default()) == 0;
-}
+using goro_test::StageError;
+
+using goro_test::ready_now;
 
 inline const Error ErrInvalid = goro::new_error("invalid");
 inline const Error ErrDiskFull = goro::new_error("disk full");
@@ -44,14 +43,6 @@ inline const Error ErrConflict = goro::new_error("version conflict");
 inline const Error ErrUnavailable = goro::new_error("service unavailable");
 inline const Error ErrCircuitOpen = goro::new_error("circuit open");
 inline const Error ErrSpecific = goro::new_error("the one we look for");
-
-/// A failure attributed to a pipeline stage.
-struct StageError {
-  std::string stage;
-  Error err;
-  [[nodiscard]] std::string message() const { return stage + ": " + err.message(); }
-  [[nodiscard]] Error unwrap() const { return err; }
-};
 
 /// Quiz 10: an error that counts how often `is` asks it whether it matches.
 struct CountingError {

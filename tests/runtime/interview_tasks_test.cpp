@@ -21,6 +21,7 @@
 #include "goro/goro.hpp"
 #include "goro/mutex.hpp"
 #include "goro/result.hpp"
+#include "support/helpers.hpp"
 #include "support/probe.hpp"
 #include "support/settle.hpp"
 
@@ -31,12 +32,8 @@ using dojo::test::await_tasks_at_most;
 
 namespace {
 
-/// Go's `defer close(out)`.
-template <class T>
-struct CloseOnExit {
-  goro::Chan<T> ch;
-  ~CloseOnExit() { ch.close(); }
-};
+using goro_test::CloseOnExit;
+using goro_test::StageError;
 
 /// Sends `v` unless the context ends first; returns false if it ended.
 template <class T>
@@ -75,14 +72,6 @@ goro::Result<int> sum(const goro::Context& parent, const std::vector<int>& nums)
   if (Error err = g.wait()) return err;
   return total;
 }
-
-/// A failure attributed to a stage (Task 9).
-struct StageError {
-  std::string stage;
-  Error err;
-  [[nodiscard]] std::string message() const { return stage + ": " + err.message(); }
-  [[nodiscard]] Error unwrap() const { return err; }
-};
 
 /// Task 7: a stage that reads `in`, fans the work out to `workers` tasks in a group of its own,
 /// and closes `out` once every worker has finished (whether they failed or not).

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "support/dual.hpp"
 #include "goro/context.hpp"
 #include "goro/error.hpp"
@@ -19,19 +20,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class T>
-bool ready_now(const goro::Chan<T>& ch) {
-  return goro::select(goro::on_recv(ch), goro::on_default()) == 0;
-}
-
-std::string panic_value(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
-}
+using goro_test::ready_now;
+using goro_test::panic_value;
 
 /// Starts a task that acquires `n` units under `ctx` and sends the result on the returned
 /// channel (buffered, so the task never blocks on the send).

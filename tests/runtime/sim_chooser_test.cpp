@@ -11,8 +11,11 @@
 #include "goro/goro.hpp"
 #include "goro/sim.hpp"
 #include "goro/trace.hpp"
+#include "support/helpers.hpp"
 
 namespace {
+
+using goro_test::slurp;
 
 // Two producers race to send on one channel; the receive order shows who ran first.
 std::vector<int>* g_order = nullptr;
@@ -23,12 +26,7 @@ void race() {
   for (int i = 0; i < 2; ++i) g_order->push_back(ch.recv().value);
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-std::string temp_path(const std::string& name) {
+std::string chooser_temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("goro_sim_chooser_" + name)).string();
 }
 
@@ -140,7 +138,7 @@ TEST_CASE("sim chooser: not consulted while a stopped scope unwinds", "[sim][cho
 
 TEST_CASE("trace: events_written counts the events of the active recording", "[trace][chooser]") {
   REQUIRE(goro::trace::events_written() == 0);
-  const std::string path = temp_path("count.jsonl");
+  const std::string path = chooser_temp_path("count.jsonl");
   std::vector<std::uint64_t> counts;
   {
     goro::trace::Recording rec(path);
@@ -166,7 +164,7 @@ TEST_CASE("trace: events_written counts the events of the active recording", "[t
 }
 
 TEST_CASE("errgroup: go_named labels the task in traces", "[errgroup][trace]") {
-  const std::string path = temp_path("named.jsonl");
+  const std::string path = chooser_temp_path("named.jsonl");
   {
     goro::trace::Recording rec(path);
     auto run = goro::simulate(1, [] {

@@ -12,15 +12,13 @@
 #include "goro/goro.hpp"
 #include "goro/sim.hpp"
 #include "goro/trace.hpp"
+#include "support/helpers.hpp"
 
 using namespace std::chrono_literals;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using goro_test::slurp;
 
 // A context tree: a deadline parent with many derived children, each watched by a task.
 void cascade() {

@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 namespace {
 
 // A small pipeline with fan-out, a select and a close: enough choices to tell schedules apart.
-void pipeline() {
+void sim_pipeline() {
   auto in = goro::make_chan<int>(2);
   auto out = goro::make_chan<int>();
   goro::WaitGroup wg;
@@ -40,11 +40,11 @@ TEST_CASE("sim: the same seed gives the same schedule, 100 times", "[sim]") {
     goro::SimOptions o;
     o.seed = 7;
     o.strategy = strategy;
-    auto first = goro::simulate(o, pipeline);
+    auto first = goro::simulate(o, sim_pipeline);
     REQUIRE(first.ok());
     REQUIRE(first.schedule.size() > 20);
     for (int i = 0; i < 100; ++i) {
-      auto again = goro::simulate(o, pipeline);
+      auto again = goro::simulate(o, sim_pipeline);
       REQUIRE(again.ok());
       REQUIRE(again.schedule == first.schedule);
     }
@@ -54,7 +54,7 @@ TEST_CASE("sim: the same seed gives the same schedule, 100 times", "[sim]") {
 TEST_CASE("sim: different seeds explore different schedules", "[sim]") {
   std::set<std::vector<std::uint64_t>> distinct;
   for (std::uint64_t seed = 1; seed <= 30; ++seed) {
-    auto r = goro::simulate(seed, pipeline);
+    auto r = goro::simulate(seed, sim_pipeline);
     REQUIRE(r.ok());
     distinct.insert(r.schedule);
   }
@@ -192,18 +192,18 @@ TEST_CASE("sim: a panic in a task ends the scope with the panic", "[sim]") {
 TEST_CASE("sim: a replay string reproduces the run's choices", "[sim]") {
   goro::SimOptions o;
   o.seed = 11;
-  auto first = goro::simulate(o, pipeline);
+  auto first = goro::simulate(o, sim_pipeline);
   REQUIRE(first.ok());
   goro::SimOptions replay;
   replay.seed = 99;  // a different seed: the recorded choices decide
   replay.strategy = goro::Strategy::random;
   replay.replay = first.replay;
-  auto again = goro::simulate(replay, pipeline);
+  auto again = goro::simulate(replay, sim_pipeline);
   REQUIRE(again.ok());
   // Scheduling choices follow the replay; select choices use the seed's PRNG, so replay with
   // the same seed to get the run bit for bit.
   replay.seed = 11;
-  auto exact = goro::simulate(replay, pipeline);
+  auto exact = goro::simulate(replay, sim_pipeline);
   CHECK(exact.schedule == first.schedule);
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "support/dual.hpp"
 #include "goro/error.hpp"
 #include "goro/goro.hpp"
@@ -22,22 +23,8 @@ using dojo::test::blocked_count;
 
 namespace {
 
-/// True if `ch` has a value (or is closed) right now; never blocks.
-template <class T>
-bool ready_now(const goro::Chan<T>& ch) {
-  return goro::select(goro::on_recv(ch), goro::on_default()) == 0;
-}
-
-/// The panic value thrown by `f`, or "" if it did not throw a goro::Panic.
-template <class F>
-std::string panic_value(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
-}
+using goro_test::ready_now;
+using goro_test::panic_value;
 
 }  // namespace
 

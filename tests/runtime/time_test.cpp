@@ -14,6 +14,7 @@
 
 #include <string>
 
+#include "support/helpers.hpp"
 #include "support/dual.hpp"
 #include "goro/goro.hpp"
 #include "goro/select.hpp"
@@ -29,21 +30,14 @@ using goro::detail::WaitReason;
 
 namespace {
 
+using goro_test::panic_message;
+
 /// A non-blocking receive: the value if one is ready now.
 std::optional<Time> poll(const Chan<Time>& c) {
   Time v{};
   bool ok = false;
   if (goro::select(goro::on_recv(c, &v, &ok), goro::on_default()) == 0 && ok) return v;
   return std::nullopt;
-}
-
-std::string panic_message(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "<no panic>";
 }
 
 }  // namespace

@@ -19,6 +19,7 @@
 #include "goro/goro.hpp"
 #include "goro/sim.hpp"
 #include "goro/trace.hpp"
+#include "support/helpers.hpp"
 #include "support/probe.hpp"
 #include "support/settle.hpp"
 
@@ -27,17 +28,13 @@ using nlohmann::json;
 
 namespace {
 
-std::string temp_path(const std::string& stem) {
+using goro_test::slurp;
+
+std::string trace_temp_path(const std::string& stem) {
   static std::atomic<int> n{0};
   return (fs::temp_directory_path() / fmt::format("goro_trace_test_{}_{}_{}.jsonl", ::getpid(), stem, ++n)).string();
 }
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 /// Every line of a trace, parsed (fails the test on a line that is not JSON).
 std::vector<json> lines_of(const std::string& text) {
@@ -61,7 +58,7 @@ std::vector<json> events_of(const std::vector<json>& lines, const std::string& t
 /// Runs `f` under simulate(seed) while recording; returns the trace text.
 template <class F>
 std::string record_sim(std::uint64_t seed, F f, goro::SimResult* result = nullptr) {
-  std::string path = temp_path("sim");
+  std::string path = trace_temp_path("sim");
   goro::SimResult r;
   {
     goro::trace::Recording rec(path);
@@ -74,7 +71,7 @@ std::string record_sim(std::uint64_t seed, F f, goro::SimResult* result = nullpt
 }
 
 // A small pipeline: one producer, three workers (fan-out), a collector using select, closes.
-void pipeline() {
+void traced_pipeline() {
   auto in = goro::make_chan<int>(2);
   auto out = goro::make_chan<int>();
   auto quit = goro::make_chan<goro::Unit>();
@@ -119,7 +116,7 @@ TEST_CASE("TR_01_off_by_default", "[trace]") {
 
 TEST_CASE("TR_02_same_seed_gives_byte_identical_traces_100_times", "[trace]") {
   goro::SimResult first_result;
-  const std::string first = record_sim(7, pipeline, &first_result);
+  const std::string first = record_sim(7, traced_pipeline, &first_result);
   REQUIRE(first_result.ok());
   auto lines = lines_of(first);
   REQUIRE(lines.size() > 50);
@@ -139,7 +136,7 @@ TEST_CASE("TR_02_same_seed_gives_byte_identical_traces_100_times", "[trace]") {
   CHECK(lines.back()["type"] == "end");
   CHECK(lines.back()["outcome"] == "ok");
   for (int i = 0; i < 100; ++i) {
-    std::string again = record_sim(7, pipeline);
+    std::string again = record_sim(7, traced_pipeline);
     REQUIRE(again == first);
   }
 }
@@ -147,7 +144,7 @@ TEST_CASE("TR_02_same_seed_gives_byte_identical_traces_100_times", "[trace]") {
 TEST_CASE("TR_03_different_seeds_give_different_traces", "[trace]") {
   std::set<std::string> distinct;
   for (std::uint64_t seed = 1; seed <= 10; ++seed) {
-    std::string t = record_sim(seed, pipeline);
+    std::string t = record_sim(seed, traced_pipeline);
     // Drop the meta line (it names the seed) so that only the events are compared.
     distinct.insert(t.substr(t.find('\n') + 1));
   }
@@ -155,7 +152,7 @@ TEST_CASE("TR_03_different_seeds_give_different_traces", "[trace]") {
 }
 
 TEST_CASE("TR_04_pipeline_events_have_their_fields", "[trace]") {
-  auto lines = lines_of(record_sim(3, pipeline));
+  auto lines = lines_of(record_sim(3, traced_pipeline));
   std::set<std::string> types;
   for (const auto& l : lines) types.insert(l["type"].get<std::string>());
   for (const char* t : {"meta", "task_start", "task_exit", "block", "unblock", "chan_make", "chan_send", "chan_recv",
@@ -404,7 +401,7 @@ TEST_CASE("TR_10_free_mode_recording", "[trace]") {
   // A free-mode recording takes every task's events: an earlier test's task that is still
   // exiting would add its own. Start once those are gone.
   const int baseline = dojo::test::Settle::settled();
-  std::string path = temp_path("free");
+  std::string path = trace_temp_path("free");
   {
     goro::trace::Recording rec(path);
     CHECK(goro::trace::active());
@@ -439,11 +436,11 @@ TEST_CASE("TR_10_free_mode_recording", "[trace]") {
 }
 
 TEST_CASE("TR_11_a_recording_takes_one_run_and_restarts_ids", "[trace]") {
-  std::string path = temp_path("two");
+  std::string path = trace_temp_path("two");
   {
     goro::trace::Recording rec(path);
-    REQUIRE(goro::simulate(1, pipeline).ok());
-    REQUIRE(goro::simulate(2, pipeline).ok());  // not recorded: the recording holds one run
+    REQUIRE(goro::simulate(1, traced_pipeline).ok());
+    REQUIRE(goro::simulate(2, traced_pipeline).ok());  // not recorded: the recording holds one run
     CHECK_FALSE(goro::detail::tracing());        // no more hooks once its scope has ended
   }
   auto lines = lines_of(slurp(path));
@@ -453,8 +450,8 @@ TEST_CASE("TR_11_a_recording_takes_one_run_and_restarts_ids", "[trace]") {
   CHECK(events_of(lines, "end").size() == 1);
 
   // msg ids restart with every recording.
-  auto a = lines_of(record_sim(5, pipeline));
-  auto b = lines_of(record_sim(5, pipeline));
+  auto a = lines_of(record_sim(5, traced_pipeline));
+  auto b = lines_of(record_sim(5, traced_pipeline));
   CHECK(events_of(a, "chan_send")[0]["msg"] == 1);
   CHECK(events_of(b, "chan_send")[0]["msg"] == 1);
 }
@@ -462,9 +459,9 @@ TEST_CASE("TR_11_a_recording_takes_one_run_and_restarts_ids", "[trace]") {
 TEST_CASE("TR_12_start_errors", "[trace]") {
   CHECK_THROWS_AS(goro::trace::start("/nonexistent-dir/x/trace.jsonl"), std::runtime_error);
   CHECK_FALSE(goro::trace::active());
-  std::string path = temp_path("twice");
+  std::string path = trace_temp_path("twice");
   goro::trace::Recording rec(path);
-  CHECK_THROWS_AS(goro::trace::start(temp_path("other")), std::logic_error);
+  CHECK_THROWS_AS(goro::trace::start(trace_temp_path("other")), std::logic_error);
   rec.stop();
   CHECK_FALSE(goro::trace::active());
   // A recording stopped before any event still has its meta line and end.
@@ -476,7 +473,7 @@ TEST_CASE("TR_12_start_errors", "[trace]") {
 }
 
 TEST_CASE("TR_13_started_inside_a_scope", "[trace]") {
-  std::string path = temp_path("inside");
+  std::string path = trace_temp_path("inside");
   auto r = goro::simulate(9, [&] {
     auto c = goro::make_chan<int>(1);
     goro::trace::start(path);

@@ -39,4 +39,4 @@ inline void run_in_simulation(void (*body)()) {
   TEST_CASE(name, tags) { fn(); }                                                             \
   TEST_CASE(name " (sim)", tags "[sim-mode]") { ::dojo::test::run_in_simulation(&fn); }      \
   static void fn()
-#define GORO_TEST(name, tags) GORO_TEST_IMPL(GORO_TEST_CAT(goro_test_body_, __LINE__), name, tags)
+#define GORO_TEST(name, tags) GORO_TEST_IMPL(GORO_TEST_CAT(goro_test_body_, __COUNTER__), name, tags)
