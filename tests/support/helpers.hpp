@@ -3,7 +3,9 @@
 
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "goro/goro.hpp"
 
@@ -33,27 +35,27 @@ struct StageError {
   [[nodiscard]] goro::Error unwrap() const { return err; }
 };
 
+/// The value of the goro::Panic thrown by `f`; nullopt if it did not panic.
+template <class F>
+std::optional<std::string> caught_panic(F&& f) {
+  try {
+    f();
+  } catch (const goro::Panic& p) {
+    return p.value();
+  }
+  return std::nullopt;
+}
+
 /// The value of the goro::Panic thrown by `f`, or "" if it did not panic.
 template <class F>
 std::string panic_value(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "";
+  return caught_panic(std::forward<F>(f)).value_or("");
 }
 
-/// The value of the goro::Panic thrown by `f`, or "<no panic>" if it did not panic (for checks
-/// that compare it with the message expected).
+/// The same, or "<no panic>" (for checks that compare it with the message expected).
 template <class F>
 std::string panic_message(F&& f) {
-  try {
-    f();
-  } catch (const goro::Panic& p) {
-    return p.value();
-  }
-  return "<no panic>";
+  return caught_panic(std::forward<F>(f)).value_or("<no panic>");
 }
 
 /// The whole content of the file at `path` ("" if it cannot be read).
