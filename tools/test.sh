@@ -46,6 +46,8 @@ for k in "${!presets[@]}"; do
   bg=""
   if [ -n "$next" ]; then
     dojo_say "building preset '$next' in the background (log: build/$next/build.log)"
+    mkdir -p "build/$next"  # a fresh clone has no build directory yet
+    rm -f "build/$next/build.result"
     # A child process (not a subshell function call) so that `nice` applies to the whole build.
     ( renice -n 19 -p $BASHPID >/dev/null 2>&1 || true
       t=$(date +%s)
