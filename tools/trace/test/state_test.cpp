@@ -18,7 +18,7 @@ using Phase = TaskState::Phase;
 
 namespace {
 
-const std::string kMeta =
+const std::string kStateMeta =
     R"({"type":"meta","schema":"goro-trace","version":1,"mode":"deterministic","clock":"virtual","seed":4,"strategy":"pct","start_ns":0,"start":"2000-01-01T00:00:00.000000000Z","producer":"test"})";
 
 /// A 3-stage pipeline: producer -> nums (cap 3) -> square -> squares (unbuffered) -> main.
@@ -478,7 +478,7 @@ TEST_CASE("ST_07_values_in_flight_match_the_message_index_at_every_point", "[tra
 }
 
 TEST_CASE("ST_08_inconsistent_events_create_or_ignore_ids", "[trace-state]") {
-  const Trace t = read_trace_string(kMeta + "\n" +
+  const Trace t = read_trace_string(kStateMeta + "\n" +
                                     R"({"seq":1,"ts":0,"type":"chan_recv","task":4,"chan":9,"msg":77,"ok":true,"value":"x"})" "\n"
                                     R"({"seq":2,"ts":1,"type":"task_exit","task":5})" "\n"
                                     R"({"seq":3,"ts":2,"type":"unblock","task":6})" "\n"
@@ -523,7 +523,7 @@ TEST_CASE("ST_08_inconsistent_events_create_or_ignore_ids", "[trace-state]") {
   CHECK_FALSE(s.outcome);  // cut short: no end event
 
   // An empty trace.
-  const Trace empty = read_trace_string(kMeta + "\n");
+  const Trace empty = read_trace_string(kStateMeta + "\n");
   CHECK(state_after(empty, 5) == Snapshot{});
   CHECK(state_at_time(empty, 5) == Snapshot{});
   Cursor cur(empty);
@@ -548,7 +548,7 @@ TEST_CASE("ST_09_mutated_and_truncated_traces_never_crash", "[trace-state]") {
       std::size_t cut = rng() % bad.size();
       cut = bad.rfind('\n', cut);
       bad = bad.substr(0, cut == std::string::npos ? 0 : cut + 1);
-      if (bad.empty()) bad = kMeta + "\n";
+      if (bad.empty()) bad = kStateMeta + "\n";
     } else {
       const int edits = 1 + static_cast<int>(rng() % 4);
       for (int k = 0; k < edits; ++k) {
