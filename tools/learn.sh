@@ -39,6 +39,8 @@ index_of() {
 }
 # Exercise numbers from here on are bonus tasks (listed apart).
 BONUS_FROM=21
+# ... and from here on the coding questions of the interview bank (docs/interview).
+INTERVIEW_FROM=26
 dir_of() { echo "${NUMS[$1]}_${SLUGS[$1]}"; }
 written() { [ -d "$ROOT/exercises/$(dir_of "$1")" ] && [ -d "$ROOT/tests/graders/$(dir_of "$1")" ]; }
 require_written() {
@@ -69,6 +71,16 @@ set_status() {
       first=0
       printf '  "%s": "%s"' "$(dir_of "$i")" "$s"
     done
+    # The interview's marks ("interview/ID": "right", written by ./dojo interview) are kept.
+    if [ -f "$PROGRESS" ]; then
+      local line
+      while IFS= read -r line; do
+        line="${line%,}"
+        [ $first -eq 1 ] || echo ","
+        first=0
+        printf '%s' "$line"
+      done < <(grep -E '^ *"interview/[^"]*": *"[a-z]*"' "$PROGRESS" 2>/dev/null || true)
+    fi
     echo ""
     echo "}"
   } >"$tmp"
@@ -83,6 +95,9 @@ cmd_list() {
     local mark status n=$((10#${NUMS[$i]}))
     if [ "$n" -eq "$BONUS_FROM" ]; then
       printf '\n  %s\n' "${B}bonus${N} ${D}— the same machinery, for after the twenty${N}"
+    fi
+    if [ "$n" -eq "$INTERVIEW_FROM" ]; then
+      printf '\n  %s\n' "${B}interview${N} ${D}— coding questions from ./dojo interview, graded${N}"
     fi
     if written "$i"; then
       if [ "$n" -ge "$BONUS_FROM" ]; then bonus_available=$((bonus_available + 1)); else available=$((available + 1)); fi
@@ -99,10 +114,33 @@ cmd_list() {
     printf '  %2d  %-14s %-50s %s\n' "$((10#${NUMS[$i]}))" "${SLUGS[$i]}" "${TITLES[$i]}" "$mark"
   done
   printf '\n  progress: %d of %d exercises pass' "$passing" "$available"
-  if [ "$bonus_available" -gt 0 ]; then printf '; bonus: %d of %d' "$bonus_passing" "$bonus_available"; fi
+  if [ "$bonus_available" -gt 0 ]; then printf '; bonus and interview: %d of %d' "$bonus_passing" "$bonus_available"; fi
   printf '\n'
   local next; next="$(next_unfinished || true)"
   if [ -n "$next" ]; then printf '  next:     ./dojo grade %d\n' "$((10#${NUMS[$next]}))"; fi
+}
+
+# The learning path: the table of docs/path.md, with the learner's status per step.
+cmd_path() {
+  local file="$ROOT/docs/path.md" step ex concept watch i shown=0
+  printf '%s\n\n' "${B}Pipeline Dojo — the learning path${N} ${D}(docs/path.md)${N}"
+  while IFS='|' read -r _ step ex concept _ watch _; do
+    step="$(echo "$step" | tr -d ' ')"
+    [[ "$step" =~ ^[0-9]+$ ]] || continue
+    ex="$(echo "$ex" | tr -d ' `')"; watch="$(echo "$watch" | tr -d ' `')"
+    concept="$(echo "$concept" | sed 's/^ *//; s/ *$//; s/`//g')"
+    local mark="${D}·${N}"
+    for i in "${!NUMS[@]}"; do
+      if [ "$(dir_of "$i")" = "$ex" ]; then
+        case "$(status_of "$i")" in passing) mark="${G}✓${N}" ;; failing) mark="${R}✗${N}" ;; esac
+      fi
+    done
+    printf '  %s %2d  %-18s %s\n' "$mark" "$step" "$ex" "$concept"
+    printf '        %s\n' "${D}./dojo grade $((10#${ex%%_*}))   ./dojo viz --scenario $watch${N}"
+    shown=$((shown + 1))
+  done <"$file"
+  if [ "$shown" -eq 0 ]; then echo "dojo: docs/path.md has no path table" >&2; exit 1; fi
+  printf '\n  %s\n' "Commands take the exercise number (the first part of its name), not the step."
 }
 
 next_unfinished() {
@@ -288,6 +326,7 @@ cmd_solution() {
 cmd="${1:-}"; shift || true
 case "$cmd" in
   list) cmd_list "$@" ;;
+  path) cmd_path "$@" ;;
   grade) cmd_grade "$@" ;;
   watch) cmd_watch "$@" ;;
   hint) cmd_hint "$@" ;;
