@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "dojo/interview/bank.hpp"
+#include "dojo/interview/check.hpp"
 #include "dojo/interview/program.hpp"
 #include "dojo/interview/score.hpp"
 
@@ -236,21 +237,6 @@ void print_outcomes(const di::Question* q, const di::Observation& obs) {
   if (obs.real_ran) fmt::print("{} {}\n", bold("On real threads:"), obs.real);
 }
 
-// Compares a program's observation with its question. Returns the problems found.
-std::vector<std::string> compare(const di::Question& q, const di::Observation& obs) {
-  std::vector<std::string> problems;
-  std::set<std::string> seen;
-  for (const auto& out : obs.outcomes) seen.insert(out.text);
-  std::set<std::string> listed(q.observed.begin(), q.observed.end());
-  for (const auto& s : seen)
-    if (!listed.count(s)) problems.push_back(fmt::format("the program shows `{}`, which the bank does not list", s));
-  for (const auto& l : listed)
-    if (!seen.count(l)) problems.push_back(fmt::format("the bank lists `{}`, which no schedule showed", l));
-  if (obs.real_ran && !listed.count(obs.real))
-    problems.push_back(fmt::format("on real threads the program showed `{}`, which the bank does not list", obs.real));
-  return problems;
-}
-
 int run_check(const di::Bank& bank) {
   int bad = 0;
   for (const auto& q : bank.questions) {
@@ -261,7 +247,7 @@ int run_check(const di::Bank& bank) {
       ++bad;
       continue;
     }
-    auto problems = compare(q, di::observe(*p));
+    auto problems = di::compare(q, di::observe(*p));
     if (problems.empty()) {
       fmt::print("{} {}\n", green("✓"), q.id);
     } else {
@@ -395,7 +381,7 @@ int main(int argc, char** argv) {
     auto obs = di::observe(*p);
     print_outcomes(q, obs);
     if (!q) return 0;
-    auto problems = compare(*q, obs);
+    auto problems = di::compare(*q, obs);
     for (const auto& pr : problems) fmt::print("{}\n", red(pr));
     return problems.empty() ? 0 : 1;
   }

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "dojo/interview/bank.hpp"
+#include "dojo/interview/check.hpp"
 #include "dojo/interview/program.hpp"
 
 namespace fs = std::filesystem;
@@ -200,21 +201,7 @@ TEST_CASE("interview bank: each runnable answer shows exactly the outcomes the b
     INFO(q.file << ":" << q.line << ": " << q.id);
     const di::Program* p = di::find_program(q.id);
     REQUIRE(p != nullptr);
-    const di::Observation obs = di::observe(*p);
-    std::set<std::string> seen, listed(q.observed.begin(), q.observed.end());
-    for (const auto& o : obs.outcomes) seen.insert(o.text);
-    for (const auto& s : seen) {
-      INFO("the program shows, under some schedule: " << s);
-      CHECK(listed.count(s) == 1);
-    }
-    for (const auto& l : listed) {
-      INFO("the bank lists an outcome no schedule showed: " << l);
-      CHECK(seen.count(l) == 1);
-    }
-    if (obs.real_ran) {
-      INFO("on real threads the program showed: " << obs.real);
-      CHECK(listed.count(obs.real) == 1);
-    }
+    for (const auto& problem : di::compare(q, di::observe(*p))) FAIL_CHECK(problem);
     ++checked;
   }
   CHECK(checked >= 40);
