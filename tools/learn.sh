@@ -238,7 +238,7 @@ grade_suite() {
   case "$mode" in
     solutions) re="^grader\\.${which}_[a-z_]+\\.solution\$" ;;
     stubs) re="^grader\\.${which}_[a-z_]+\\.stub\$" ;;
-    mutants) re="^grader\\.${which}_[a-z_]+\\.mutant\\." ;;
+    mutants) re="^grader\\.${which}_[a-z_]+\\.(mutant\\.|mistakes\$)" ;;
   esac
   local args=(--preset default -R "$re" -j "$(nproc 2>/dev/null || echo 2)")
   [ -n "$repeat" ] && args+=(--repeat "until-fail:$repeat")

@@ -1,8 +1,13 @@
 // Deterministic mode: every task is a Boost.Context fiber on the calling OS thread.
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <charconv>
+#include <condition_variable>
+#include <cstdio>
+#include <mutex>
+#include <optional>
 #include <cmath>
 #include <deque>
 #include <boost/context/fiber.hpp>
@@ -17,6 +22,7 @@
 #include "goro/sim.hpp"
 #include "goro/trace.hpp"
 #include "sched_internal.hpp"
+#include "thread_probe.hpp"
 
 #if defined(__SANITIZE_THREAD__)
 #include <sanitizer/tsan_interface.h>
@@ -537,6 +543,7 @@ class SimScheduler final : public Scheduler {
       Task* t = pick();
       last_ran_ = t;
       result_.schedule.push_back(t->id);
+      virtual_now_.store(now_.time_since_epoch().count(), std::memory_order_relaxed);
       running_.store(t, std::memory_order_relaxed);
       count_switch();
 #if GORO_SIM_HAND_OFF_LOCK
@@ -551,39 +558,103 @@ class SimScheduler final : public Scheduler {
     for (auto& th : external_threads_) th.join();
   }
 
-  /// Watches for a task that runs for seconds without returning to the scheduler — it is
-  /// blocked outside goro, which freezes the whole scope — and says so on stderr.
+  /// Watches for a task that stops returning to the scheduler: it sleeps, waits or spins
+  /// outside goro, which freezes the whole scope. Samples the scope's thread every 20 ms while
+  /// no scheduling step happens; tells SimOptions::on_outside_block once the task has been
+  /// asleep in the kernel for `outside_block_after` (or has spun for `outside_spin_after` of
+  /// CPU time), and warns on stderr after 5 s when nobody listens.
   class Monitor {
    public:
-    explicit Monitor(SimScheduler& s) : thread_([&s](std::stop_token st) { watch(s, st); }) {}
+    explicit Monitor(SimScheduler& s) : thread_([&s, tid = current_tid(), cpu = own_cpu_clock()](std::stop_token st) {
+      watch(s, tid, cpu, st);
+    }) {}
 
    private:
-    static void watch(SimScheduler& s, std::stop_token st) {
+    static clockid_t own_cpu_clock() {
+      clockid_t c = CLOCK_THREAD_CPUTIME_ID;
+      (void)pthread_getcpuclockid(pthread_self(), &c);
+      return c;
+    }
+
+    static void watch(SimScheduler& s, pid_t tid, clockid_t cpu_clock, std::stop_token st) {
+      using namespace std::chrono;
+      using Clock = steady_clock;
       std::mutex mu;
       std::condition_variable_any cv;
       std::unique_lock lk(mu);
+      const bool listening = static_cast<bool>(s.opts_.on_outside_block);
+      const auto period = listening ? milliseconds(20) : milliseconds(250);
       std::uint64_t last = s.switches_.load();
-      int still = 0;
-      const Task* warned = nullptr;
+      Clock::time_point still_since = Clock::now();
+      Clock::time_point last_sample = Clock::now();
+      bool was_asleep = false;
+      nanoseconds asleep_total{0};  // time between samples that both found the thread asleep
+      nanoseconds cpu_at_start{-1};
+      bool told = false;   // this stretch was reported already
+      bool warned = false;
       for (;;) {
-        (void)cv.wait_for(lk, st, std::chrono::seconds(1), [] { return false; });
+        (void)cv.wait_for(lk, st, period, [] { return false; });
         if (st.stop_requested()) return;
-        std::uint64_t now = s.switches_.load();
+        const std::uint64_t now = s.switches_.load();
         const Task* t = s.running_.load();
-        still = (now == last && t != nullptr) ? still + 1 : 0;
-        last = now;
-        if (still == 5 && t != warned) {
-          warned = t;
-          std::string msg = fmt::format(
-              "goro: task {} \"{}\" (started at {}:{}) has run for 5 s without reaching a goro operation.\n"
-              "goro: in a deterministic scope every task shares one thread, so code that blocks outside goro\n"
-              "goro: (std::mutex, std::this_thread::sleep_for, a blocking socket read) freezes them all.\n"
-              "goro: use goro's primitives, or goro::blocking(f) for a call that completes by itself.\n",
-              t->id, t->name, t->started_at.file_name(), t->started_at.line());
-          std::fputs(msg.c_str(), stderr);
+        const auto at = Clock::now();
+        if (now != last || t == nullptr) {  // a scheduling step happened: a new stretch
+          last = now;
+          still_since = last_sample = at;
+          was_asleep = false;
+          asleep_total = nanoseconds{0};
+          cpu_at_start = nanoseconds{-1};
+          told = warned = false;
+          continue;
+        }
+        ThreadSample sample = sample_thread(tid, cpu_clock);
+        if (cpu_at_start.count() < 0) cpu_at_start = sample.cpu;
+        // Asleep in a known wait (a sleep, a futex, a read...): brief wake-ups between two
+        // sleeps of a loop do not start the count again. Anything else asleep (a write to a
+        // full pipe, a page fault) only counts towards the 5 s warning.
+        const bool asleep = sample.ok && sample.asleep && sample.kind != OutsideBlock::Kind::other;
+        if (asleep && was_asleep) asleep_total += at - last_sample;
+        was_asleep = asleep;
+        last_sample = at;
+        const auto slept = duration_cast<milliseconds>(asleep_total);
+        const auto spun = duration_cast<milliseconds>(sample.cpu - cpu_at_start);
+        // A futex or I/O wait may also be brief contention (a goro::blocking helper holding the
+        // runtime's lock while a busy machine has descheduled it): it must last four times as long.
+        const auto limit = sample.kind == OutsideBlock::Kind::sleep ? s.opts_.outside_block_after
+                                                                    : 4 * s.opts_.outside_block_after;
+        const bool blocked = asleep && slept >= limit;
+        const bool spinning = !asleep && spun >= s.opts_.outside_spin_after;
+        if (listening && !told && (blocked || spinning)) {
+          told = true;
+          OutsideBlock b = describe(s, *t, tid, sample, blocked ? slept : spun, !blocked);
+          if (s.switches_.load() == last) s.opts_.on_outside_block(b);  // still the same stretch
+        } else if (!listening && !warned && at - still_since >= seconds(5)) {
+          warned = true;
+          OutsideBlock b = describe(s, *t, tid, sample, duration_cast<milliseconds>(at - still_since), !sample.asleep);
+          if (s.switches_.load() == last) std::fputs(("goro: " + b.report).c_str(), stderr);
         }
       }
     }
+
+    static OutsideBlock describe(SimScheduler& s, const Task& t, pid_t tid, const ThreadSample& sample,
+                                 std::chrono::milliseconds real, bool spin) {
+      OutsideBlock b;
+      b.kind = spin ? OutsideBlock::Kind::spin : sample.kind;
+      b.syscall = spin ? std::string() : sample.syscall;
+      b.task.id = t.id;
+      b.task.name = t.name;
+      b.task.started_at = t.started_at;
+      b.task.state = TaskState::running;
+      b.real = real;
+      b.virtual_now = Time{Duration{s.virtual_now_.load(std::memory_order_relaxed)}};
+      const auto stack = stack_of_thread(tid, std::chrono::milliseconds(200));
+      for (const auto& f : stack)
+        b.stack.push_back(f.file.empty() ? f.function : fmt::format("{} at {}:{}", f.function, f.file, f.line));
+      if (const Frame* own = own_code_frame(stack)) b.where = fmt::format("{}:{}", own->file, own->line);
+      b.report = format_outside_block(b);
+      return b;
+    }
+
     std::jthread thread_;
   };
 
@@ -747,6 +818,7 @@ class SimScheduler final : public Scheduler {
   std::vector<std::jthread> external_threads_;
   std::atomic<const Task*> running_{nullptr};
   std::atomic<std::uint64_t> switches_{0};
+  std::atomic<Duration::rep> virtual_now_{0};  // now_, for the monitor thread
   Task* root_ = nullptr;     // valid only while !root_exited_ (exited tasks are reaped)
   bool root_exited_ = false;
   Task* last_ran_ = nullptr;

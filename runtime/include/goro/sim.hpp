@@ -19,6 +19,7 @@
 // Tasks still blocked when the scope ends are released (unwound), so the scope never leaks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -50,6 +51,32 @@ struct SimDecision {
   std::vector<TaskInfo> runnable;
 };
 
+/// A task of a deterministic scope that stopped reaching goro operations: it sleeps, waits or
+/// spins outside goro (std::this_thread::sleep_for, a raw std::mutex, a blocking read, a busy
+/// loop). Every task of the scope shares one OS thread, so while it does, no other task runs
+/// and the virtual clock stands still. See SimOptions::on_outside_block.
+struct OutsideBlock {
+  enum class Kind {
+    sleep,  // asleep on the wall clock (nanosleep: std::this_thread::sleep_for, usleep, ...)
+    lock,   // waiting on a futex: std::mutex, std::condition_variable, std::future, a join
+    io,     // waiting for a file descriptor or a child: read, recv, poll, accept, waitpid, ...
+    other,  // asleep in another system call
+    spin,   // running on the CPU without ever reaching a goro operation
+  };
+  Kind kind = Kind::other;
+  TaskInfo task;                 // the task (id, name, where it was started)
+  std::string syscall;           // the system call it sleeps in ("" for spin)
+  std::string where;             // "file:line" of the innermost frame of the program's own code
+                                 // (not goro, not the standard library), "" when unknown
+  std::vector<std::string> stack;  // its stack, innermost first ("function at file:line")
+  std::chrono::milliseconds real{0};  // how long it has been like this, in real time
+  Time virtual_now{};            // the virtual clock, which has not moved meanwhile
+  std::string report;            // all of the above explained, ready to print
+};
+
+/// A short name of the kind ("wall-clock sleep", "raw lock", "blocking I/O", ...).
+[[nodiscard]] const char* outside_block_kind_name(OutsideBlock::Kind k) noexcept;
+
 struct SimOptions {
   std::uint64_t seed = 1;
   Strategy strategy = Strategy::pct;
@@ -68,6 +95,16 @@ struct SimOptions {
   /// are part of SimResult::schedule/replay, so the replay string reproduces the run without
   /// it. Used by the visualizer's "You are the scheduler" game. Unset: no effect at all.
   std::function<std::uint64_t(const SimDecision& d)> chooser;
+  /// Optional: called, on a thread of goro's own, when the running task has slept on the
+  /// wall clock for `outside_block_after` of real time (four times that for a futex or I/O
+  /// wait, which on a busy machine may also be brief contention), or has spun on the CPU for
+  /// `outside_spin_after` of CPU time, without reaching a goro operation. Called at most
+  /// once per such stretch. It may end the process (a grader does: waiting longer proves
+  /// nothing); if it returns, the scope goes on waiting for the task. Unset: goro only warns
+  /// on stderr after 5 s (see goro/blocking.hpp).
+  std::function<void(const OutsideBlock&)> on_outside_block;
+  std::chrono::milliseconds outside_block_after{200};
+  std::chrono::milliseconds outside_spin_after{2000};
 };
 
 struct SimResult {

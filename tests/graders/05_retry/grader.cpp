@@ -27,6 +27,11 @@ using dojo::grader::offset;
 using dojo::grader::offsets;
 using dojo::grader::Canceller;
 using dojo::grader::range;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_count, mistake::wrong_timing, mistake::ignored_cancellation,
+                     mistake::missing_wrap, mistake::unexpected_error, mistake::wall_clock_sleep);
+
 namespace {
 
 const goro::Error ErrNotFound = goro::new_error("not found");
@@ -72,27 +77,37 @@ std::pair<goro::Error, goro::Duration> run(const goro::Context& ctx, const std::
 goro::Error transient(int attempt) { return goro::make_error(AttemptFailed{attempt}); }
 
 // The attempts started at exactly `want` (virtual clock), or at least at those offsets (real
-// threads, where timers may fire late but never early).
+// threads, where timers may fire late but never early). Too many or too few attempts is a
+// counting mistake, the right number at the wrong moments a timing one; `hint` (when given)
+// says what this check's count or times mean.
 void expect_attempts_at(Check& check, const std::vector<goro::Duration>& got, const std::vector<goro::Duration>& want,
                         std::string_view hint) {
-  check.expect_eq(static_cast<int>(got.size()), static_cast<int>(want.size()), "number of attempts", hint);
+  const std::string_view count_hint =
+      !hint.empty()             ? hint
+      : got.size() > want.size() ? "`attempts` counts every call of op, the first one included: 3 means one call "
+                                   "and two retries. Leave the loop after the last attempt."
+                                 : "Keep calling op while its error is transient (goro::is(err, ErrTransient)) "
+                                   "and attempts remain.";
+  check.expect_eq(static_cast<int>(got.size()), static_cast<int>(want.size()), "number of attempts",
+                  {mistake::wrong_count, count_hint});
   bool ok = true;
   for (std::size_t i = 0; i < want.size(); ++i)
     ok = ok && (check.deterministic() ? got[i] == want[i] : got[i] + 1ms >= want[i]);
   check.expect(ok, fmt::format("attempts at {}{}", offsets(want), check.deterministic() ? "" : " or later"),
-               fmt::format("attempts at {}", offsets(got)), hint);
+               fmt::format("attempts at {}", offsets(got)), {mistake::wrong_timing, hint});
 }
 
 // with_retry (or process_items) returned at exactly `want` on the virtual clock. On real
-// threads the moment is only bounded below (a loaded machine may be late by a lot).
+// threads the moment is only bounded below (a loaded machine may be late by a lot). Returning
+// late after a cancel is `m` = ignored-cancellation; otherwise a timing mistake.
 void expect_returned_at(Check& check, goro::Duration got, goro::Duration want, std::string_view what,
-                        std::string_view hint) {
+                        std::string_view hint, const dojo::grader::Mistake& m = mistake::wrong_timing) {
   if (check.deterministic())
     check.expect(got == want, fmt::format("{}: at {}", what, offset(want)), fmt::format("it returned at {}", offset(got)),
-                 hint);
+                 {m, hint});
   else
     check.expect(got + 1ms >= want, fmt::format("{}: at {} or later", what, offset(want)),
-                 fmt::format("it returned at {}", offset(got)), hint);
+                 fmt::format("it returned at {}", offset(got)), {m, hint});
 }
 
 // Checks that stop something in the middle of a backoff race two timers: the grader's (the
@@ -212,7 +227,9 @@ DOJO_CHECK("transient, then permanent: the permanent error is returned at once, 
   auto op = script({transient(1), permanent});
   check.say("calling with_retry(background, op) where op fails transiently, then with \"user 42: not found\"");
   auto [err, returned] = run(goro::background(), op);
-  expect_attempts_at(check, op->at, {0ms, 100ms}, {});
+  expect_attempts_at(check, op->at, {0ms, 100ms},
+                     "Only transient errors are retried: the first error without ErrTransient in its chain ends the "
+                     "loop, however many attempts remain.");
   check.expect_is(err, ErrNotFound, "ErrNotFound");
   check.expect(err == permanent, "the very error op returned", Check::describe_error(err));
   expect_returned_at(check, returned, 100ms, "with_retry returns", {});
@@ -224,7 +241,7 @@ DOJO_CHECK("a permanent error that looks like a transient one is still permanent
   auto op = script({lookalike});
   check.say("calling with_retry(background, op) where op returns a new error whose text mentions \"transient failure\"");
   auto [err, returned] = run(goro::background(), op);
-  expect_attempts_at(check, op->at, {0ms}, {});
+  expect_attempts_at(check, op->at, {0ms}, "Decide with goro::is(err, ErrTransient), never by the error's text.");
   check.expect(err == lookalike, "the very error op returned", Check::describe_error(err));
 }
 
@@ -236,7 +253,7 @@ DOJO_CHECK("an already-cancelled context: its error, and op is never called",
   check.say("calling with_retry(ctx, op) with ctx already cancelled");
   auto [err, returned] = run(ctx, op);
   check.expect_is(err, goro::Canceled, "goro::Canceled");
-  check.expect_eq(op->calls(), 0, "number of attempts");
+  check.expect_eq(op->calls(), 0, "number of attempts", mistake::ignored_cancellation);
 }
 
 DOJO_CHECK("cancelled during the first backoff: returns at that very moment (+50 ms) with goro::Canceled",
@@ -255,8 +272,8 @@ DOJO_CHECK("cancelled during the first backoff: returns at that very moment (+50
   if (in_window(check, attempted && canceller.fired(), canceller.began(), canceller.ended(), from,
                 from + kBaseBackoff, "the helper's cancel", t0)) {
     check.expect_is(err, goro::Canceled, "goro::Canceled");
-    expect_returned_at(check, returned, 50ms, "with_retry returns the moment ctx is cancelled", {});
-    check.expect_eq(op->calls(), 1, "number of attempts", "A cancelled caller gets no further attempt.");
+    expect_returned_at(check, returned, 50ms, "with_retry returns the moment ctx is cancelled", {}, mistake::ignored_cancellation);
+    check.expect_eq(op->calls(), 1, "number of attempts", {mistake::ignored_cancellation, "A cancelled caller gets no further attempt."});
   }
   cancel();
 }
@@ -276,8 +293,8 @@ DOJO_CHECK("cancelled during the second backoff: returns at +250 ms with goro::C
   if (in_window(check, attempted && canceller.fired(), canceller.began(), canceller.ended(), from,
                 from + 2 * kBaseBackoff, "the helper's cancel", t0)) {
     check.expect_is(err, goro::Canceled, "goro::Canceled");
-    expect_returned_at(check, returned, 250ms, "with_retry returns the moment ctx is cancelled", {});
-    check.expect_eq(op->calls(), 2, "number of attempts");
+    expect_returned_at(check, returned, 250ms, "with_retry returns the moment ctx is cancelled", {}, mistake::ignored_cancellation);
+    check.expect_eq(op->calls(), 2, "number of attempts", mistake::wrong_count);
   }
   cancel();
 }
@@ -290,8 +307,8 @@ DOJO_CHECK("a deadline that passes during a backoff: goro::DeadlineExceeded, at 
   check.say("calling with_retry(ctx, op) with a 150 ms timeout, where op always fails transiently");
   auto [err, returned] = run(ctx, op);
   check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded");
-  expect_returned_at(check, returned, 150ms, "with_retry returns at the deadline", kHintSelect);
-  check.expect_eq(op->calls(), 2, "number of attempts");
+  expect_returned_at(check, returned, 150ms, "with_retry returns at the deadline", kHintSelect, mistake::ignored_cancellation);
+  check.expect_eq(op->calls(), 2, "number of attempts", mistake::wrong_count);
   cancel();
 }
 
@@ -413,7 +430,7 @@ DOJO_CHECK("stage: the items retry side by side: 10 items that each need three a
   auto [err, returned] = run_stage(goro::background(), range(1, 10), st, {.fails_default = 2});
   check.expect_ok(err, "process_items(...)");
   for (int item = 1; item <= 10; ++item)
-    check.expect_eq(st->calls(item), 3, fmt::format("number of attempts for item {}", item));
+    check.expect_eq(st->calls(item), 3, fmt::format("number of attempts for item {}", item), mistake::wrong_count);
   expect_returned_at(check, returned, 300ms, "process_items returns", {});
 }
 
@@ -428,7 +445,7 @@ DOJO_CHECK("stage: a permanent failure at the first item: \"item 1: ...\" wrappi
                                                                            .perms = {{1, perm}}});
   check.expect_is(err, ErrNotFound, "ErrNotFound");
   check.expect(starts_with(err.message(), "item 1: "), "a message that starts with \"item 1: \"", Check::describe_error(err));
-  check.expect_eq(st->calls(1), 1, "number of attempts for item 1", "A permanent error is never retried.");
+  check.expect_eq(st->calls(1), 1, "number of attempts for item 1", {mistake::wrong_count, "A permanent error is never retried."});
   expect_returned_at(check, returned, 0ms, "process_items returns", kHintSelect);
 }
 
@@ -441,7 +458,7 @@ DOJO_CHECK("stage: the last item runs out of attempts: \"item 10: ... after 3 at
   check.expect_is(err, ErrTransient, "ErrTransient");
   check.expect(starts_with(err.message(), "item 10: ") && err.message().find("3 attempts") != std::string::npos,
                "a message that starts with \"item 10: \" and says \"3 attempts\"", Check::describe_error(err));
-  check.expect_eq(st->calls(10), 3, "number of attempts for item 10");
+  check.expect_eq(st->calls(10), 3, "number of attempts for item 10", mistake::wrong_count);
   expect_returned_at(check, returned, 300ms, "process_items returns", {});
 }
 
@@ -463,10 +480,11 @@ DOJO_CHECK("stage: a failure cancels the other items in the middle of their back
   if (in_window(check, st->failed_at.has_value() && others.all, failed, failed, others.latest,
                 others.earliest + kBaseBackoff, "item 1's failure", st->t0)) {
     check.expect_is(err, ErrForbidden, "ErrForbidden");
-    expect_returned_at(check, returned, 50ms, "process_items returns the moment item 1 fails", kHintSelect);
+    expect_returned_at(check, returned, 50ms, "process_items returns the moment item 1 fails", kHintSelect,
+                       mistake::ignored_cancellation);
     for (int item = 2; item <= 5; ++item)
       check.expect_eq(st->calls(item), 1, fmt::format("number of attempts for item {}", item),
-                      "A cancelled item gets no further attempt.");
+                      {mistake::ignored_cancellation, "A cancelled item gets no further attempt."});
   }
 }
 
@@ -511,7 +529,7 @@ DOJO_CHECK("stage: cancelled while every item waits out a backoff: goro::Cancele
   if (in_window(check, canceller.fired(), canceller.began(), canceller.ended(), st->t0,
                 st->first_attempts(range(1, 5)).earliest + 3 * kBaseBackoff, "the helper's cancel", st->t0)) {
     check.expect_is(err, goro::Canceled, "goro::Canceled");
-    expect_returned_at(check, returned, 50ms, "process_items returns the moment ctx is cancelled", kHintSelect);
+    expect_returned_at(check, returned, 50ms, "process_items returns the moment ctx is cancelled", kHintSelect, mistake::ignored_cancellation);
   }
   cancel();
 }
@@ -527,6 +545,6 @@ DOJO_CHECK("stage: the result does not depend on the schedule",
   auto [err, returned] = run_stage(goro::background(), range(1, 8), st, plan);
   check.expect_ok(err, "process_items(...)");
   for (int item = 1; item <= 8; ++item)
-    check.expect_eq(st->calls(item), item % 3 + 1, fmt::format("number of attempts for item {}", item));
+    check.expect_eq(st->calls(item), item % 3 + 1, fmt::format("number of attempts for item {}", item), mistake::wrong_count);
   expect_returned_at(check, returned, 300ms, "process_items returns", {});
 }

@@ -3,6 +3,7 @@
 //
 // Command line (normally driven by `./dojo grade`):
 //   --list                 the checks, one per line: number and name
+//   --mistakes             the failure classes the checks are built to diagnose (id, title)
 //   --check N              run only check N (1-based)
 //   --seed S               run only the deterministic schedule S (0: only the real-threads run)
 //   --json FILE            also write the results as JSON: [{name, status, message}]
@@ -12,6 +13,8 @@
 //   --expect-fail[=TEXT]   for mutants and stubs: succeed (exit 0) only if some check fails
 //                          (and, with TEXT, some failure message contains TEXT); the remaining
 //                          checks are skipped once such a failure was seen
+//   --expect-mistake=ID    for mutants (implies --expect-fail): ... and the first failing check
+//                          diagnoses failure class ID (mistakes.hpp), the mistake the variant makes
 //   --color / --no-color   force colours on or off (default: on when stdout is a terminal)
 //   --timeout SEC          a check whose runs make no progress at all (no task blocks, wakes or
 //                          exits, no deterministic step) for SEC real seconds is stopped
@@ -67,6 +70,11 @@ std::vector<Registered>& registry() {
   return r;
 }
 
+std::vector<const Mistake*>& declared_classes() {
+  static std::vector<const Mistake*> d;
+  return d;
+}
+
 struct Args {
   std::optional<std::size_t> check;
   std::optional<std::uint64_t> seed;
@@ -76,6 +84,7 @@ struct Args {
   std::string title = "grader";
   bool expect_fail = false;
   std::string expect_text;
+  std::string expect_mistake;
   bool color = false;
   int timeout = 30;
   int free_quiet = 10;
@@ -121,12 +130,60 @@ std::string rerun_cmd(std::size_t idx, const RunDesc& r) {
   return fmt::format("{} --check {} --seed {}", g_args->rerun, idx + 1, r.seed);
 }
 
+// The line of a report that names its failure class; the parent reads it back.
+constexpr std::string_view kMistakeLabel = "mistake:";
+
+// The hint for a failed expectation: the expectation's own; else, for a class the check named
+// or the default wrong-result, the check's hint (what the check is about); else the class's.
+std::string choose_hint(const Registered& reg, const Check::Failure& f, bool tagged) {
+  if (!f.hint.empty()) return f.hint;
+  if ((tagged || f.mistake == &mistake::wrong_result) && !reg.hint.empty()) return reg.hint;
+  return std::string(!f.mistake->hint.empty() ? f.mistake->hint : std::string_view(reg.hint));
+}
+
+// Tasks blocked for good, by what they wait in: a send nobody receives (the receiver left);
+// else a receive nobody ends (no close comes); else a plain deadlock or leak.
+const Mistake& classify_stuck(const std::vector<goro::TaskInfo>& stuck, bool leaked) {
+  using R = goro::detail::WaitReason;
+  bool receive = false, send = false, other = false;
+  for (const auto& t : stuck) {
+    switch (t.reason) {
+      case R::chan_send: send = true; break;
+      case R::chan_receive: receive = true; break;
+      case R::select: case R::semacquire: case R::group_wait: case R::none: break;
+      default: other = true; break;
+    }
+  }
+  if (send) return mistake::blocked_send;
+  if (receive && !other) return mistake::missing_close;
+  return leaked ? mistake::leak : mistake::deadlock;
+}
+
+// Go's runtime panics that name a channel mistake of their own.
+const Mistake& classify_panic(std::string_view text) {
+  if (text.find("close of closed channel") != std::string_view::npos) return mistake::double_close;
+  if (text.find("send on closed channel") != std::string_view::npos) return mistake::send_on_closed;
+  return mistake::panic;
+}
+
+const Mistake& classify_outside(goro::OutsideBlock::Kind k) {
+  switch (k) {
+    case goro::OutsideBlock::Kind::sleep: return mistake::wall_clock_sleep;
+    case goro::OutsideBlock::Kind::lock: return mistake::raw_lock;
+    case goro::OutsideBlock::Kind::spin: return mistake::busy_loop;
+    default: return mistake::blocking_call;
+  }
+}
+
 // Prints the failure block for one run and exits the child with 1.
+// `m` is the failure class; `hint` the hint chosen for it (see choose_hint).
 [[noreturn]] void report_failure(std::size_t idx, const Registered& reg, const RunDesc& run, const std::string& what,
-                                 const std::string& expected, const std::string& got, std::string_view hint,
-                                 const std::vector<std::string>& narration, const std::string& trace) {
+                                 const std::string& expected, const std::string& got, const Mistake& m,
+                                 std::string_view hint, const std::vector<std::string>& narration,
+                                 const std::string& trace) {
   std::string out = fmt::format("  {} {}\n", paint("31;1", "✗"), paint("1", reg.name));
   out += fmt::format("      {}\n", paint("31", what));
+  out += fmt::format("      {}  {} ({})\n", kMistakeLabel, m.id, m.title);
   if (!expected.empty()) out += fmt::format("      expected: {}\n", expected);
   if (!got.empty()) {
     std::string g = indent(got, "                ");
@@ -138,9 +195,7 @@ std::string rerun_cmd(std::size_t idx, const RunDesc& r) {
     if (from > 0) out += "        ...\n";
     for (std::size_t i = from; i < narration.size(); ++i) out += fmt::format("        [grader] {}\n", narration[i]);
   }
-  // The check's own hint points at the concept; a general one explains the kind of failure.
-  if (!hint.empty() && hint != reg.hint) out += fmt::format("      why:      {}\n", hint);
-  if (!reg.hint.empty()) out += fmt::format("      {}     {}\n", paint("33", "hint:"), reg.hint);
+  if (!hint.empty()) out += fmt::format("      {}     {}\n", paint("33", "hint:"), hint);
   out += fmt::format("      run:      {}\n", run_label(run));
   out += fmt::format("      rerun:    {}\n", rerun_cmd(idx, run));
   if (!trace.empty())
@@ -155,6 +210,9 @@ goro::SimOptions sim_options(const Registered& reg, std::uint64_t seed) {
   goro::SimOptions o;
   o.seed = seed;
   o.max_steps = 20'000'000;
+  // A task asleep outside goro for 50 ms (200 ms in a lock or a read) is reported at once:
+  // the shortest wait any exercise has is 100 ms, and waiting it out would prove nothing more.
+  o.outside_block_after = std::chrono::milliseconds(50);
   if (reg.opts.fair) o.strategy = goro::Strategy::random;
   return o;
 }
@@ -181,49 +239,59 @@ std::string keep_trace(std::size_t idx, const Registered& reg, std::uint64_t see
   return path;
 }
 
+void report_expectation(std::size_t idx, const Registered& reg, const RunDesc& run, const Check& c,
+                        const std::string& trace) {
+  const auto& f = c.failures().front();
+  report_failure(idx, reg, run, "an expectation failed", f.expected, f.got, *f.mistake, choose_hint(reg, f, f.tagged),
+                 c.narration(), trace);
+}
+
 void run_deterministic(std::size_t idx, const Registered& reg, std::uint64_t seed) {
   Check c(seed);
   bool threw_check_failed = false;
-  goro::SimResult r = goro::simulate(sim_options(reg, seed), [&] {
+  RunDesc run{seed};
+  goro::SimOptions opts = sim_options(reg, seed);
+  // A task that sleeps, waits or spins outside goro freezes the run: say so at once (waiting
+  // for it proves nothing more), from the monitor's thread, and end the child.
+  opts.on_outside_block = [&](const goro::OutsideBlock& b) {
+    const Mistake& m = classify_outside(b.kind);
+    report_failure(idx, reg, run,
+                   fmt::format("your code blocked outside goro ({}) in a deterministic run", goro::outside_block_kind_name(b.kind)),
+                   "every wait goes through goro (its channels, locks and timers), so that the virtual clock sees it",
+                   b.report, m, m.hint, c.narration(), {});
+  };
+  goro::SimResult r = goro::simulate(opts, [&] {
     try {
       reg.body(c);
     } catch (const CheckFailed&) {
       threw_check_failed = true;
     }
   });
-  RunDesc run{seed};
-  if (!c.failures().empty()) {
-    const auto& f = c.failures().front();
-    report_failure(idx, reg, run, "an expectation failed", f.expected, f.got, f.hint, c.narration(),
-                   keep_trace(idx, reg, seed));
-  }
+  if (!c.failures().empty()) report_expectation(idx, reg, run, c, keep_trace(idx, reg, seed));
   using O = goro::SimResult::Outcome;
   switch (r.outcome) {
     case O::ok: g_reports = c.reports(); return;
     case O::leak:
       if (!reg.opts.leaks || threw_check_failed) return;
+    {
+      const Mistake& m = classify_stuck(r.stuck, true);
       report_failure(idx, reg, run, "tasks were left behind (a goroutine leak)",
-                     "every task started by your code has exited when your function returns",
-                     r.report, "A task blocked forever usually waits on a channel nobody closes or "
-                               "reads any more; close the channel or select on ctx.done().",
+                     "every task started by your code has exited when your function returns", r.report, m, m.hint,
                      c.narration(), keep_trace(idx, reg, seed));
-    case O::deadlock:
+    }
+    case O::deadlock: {
+      const Mistake& m = classify_stuck(r.stuck, false);
       report_failure(idx, reg, run, "deadlock: every task is blocked and nothing can wake them",
-                     "your function returns", r.report,
-                     "Look at what each task waits for: a send nobody receives, a receive from a "
-                     "channel nobody closes, a wait() before the sender could finish.",
-                     c.narration(), keep_trace(idx, reg, seed));
-    case O::panic:
-      report_failure(idx, reg, run, "your code panicked (an exception escaped a task)",
-                     "no panic", r.report,
-                     "An exception that escapes a task ends a Go program; catch it where the "
-                     "exercise asks, or avoid it.",
-                     c.narration(), keep_trace(idx, reg, seed));
+                     "your function returns", r.report, m, m.hint, c.narration(), keep_trace(idx, reg, seed));
+    }
+    case O::panic: {
+      const Mistake& m = classify_panic(r.report);
+      report_failure(idx, reg, run, "your code panicked (an exception escaped a task)", "no panic", r.report, m,
+                     m.hint, c.narration(), keep_trace(idx, reg, seed));
+    }
     case O::step_limit:
       report_failure(idx, reg, run, "the run never finished (a livelock or a busy loop)",
-                     "your function returns", r.report,
-                     "A loop that polls without blocking (select with default, or spinning) never "
-                     "lets the run end; block on a channel instead.",
+                     "your function returns", r.report, mistake::busy_loop, mistake::busy_loop.hint,
                      c.narration(), {});
   }
 }
@@ -238,15 +306,15 @@ void run_free(std::size_t idx, const Registered& reg) {
   const std::chrono::seconds quiet{g_args->free_quiet};
   goro::Watchdog dog({.quiet = quiet, .max_events = g_args->max_events, .on_stall = [&](const std::string& report) {
                         const bool livelock = report.find("livelock") != std::string::npos;
+                        const Mistake& m = livelock ? mistake::busy_loop : mistake::stuck;
                         report_failure(idx, reg, run,
                                        livelock ? "the run never finished on real threads (a livelock)"
                                                 : fmt::format("stuck: no progress for {} s on real threads",
                                                               quiet.count()),
-                                       "your function returns", report,
+                                       "your function returns", report, m,
                                        livelock ? "Tasks that keep handing work back and forth without ever "
                                                   "finishing; look for a loop that never reaches its exit."
-                                                : "A deadlock or a task waiting on something that never happens; "
-                                                  "the report shows where each task is blocked.",
+                                                : m.hint,
                                        c.narration(), {});
                       }});
   goro::LeakCheck leaks;
@@ -257,20 +325,17 @@ void run_free(std::size_t idx, const Registered& reg) {
     threw_check_failed = true;
   } catch (const std::exception& e) {
     report_failure(idx, reg, run, "your code threw an exception that reached the grader", "no exception",
-                   fmt::format("{} ({})", e.what(), goro::detail::demangle(typeid(e).name())), {}, c.narration(), {});
+                   fmt::format("{} ({})", e.what(), goro::detail::demangle(typeid(e).name())), classify_panic(e.what()),
+                   classify_panic(e.what()).hint, c.narration(), {});
   }
-  if (!c.failures().empty()) {
-    const auto& f = c.failures().front();
-    report_failure(idx, reg, run, "an expectation failed", f.expected, f.got, f.hint, c.narration(), {});
-  }
+  if (!c.failures().empty()) report_expectation(idx, reg, run, c, {});
   if (reg.opts.leaks && !threw_check_failed) {
     if (auto l = leaks.check()) {
       std::string text = l.format();
       (void)leaks.release();
+      const Mistake& m = classify_stuck(l.leaked, true);
       report_failure(idx, reg, run, "tasks were left behind (a goroutine leak)",
-                     "every task started by your code has exited when your function returns", text,
-                     "A task blocked forever usually waits on a channel nobody closes or reads any "
-                     "more; close the channel or select on ctx.done().",
+                     "every task started by your code has exited when your function returns", text, m, m.hint,
                      c.narration(), {});
     }
   }
@@ -331,9 +396,21 @@ constexpr int kSeedCap = std::numeric_limits<int>::max();
 // ---- the parent ------------------------------------------------------------------------------
 
 struct Outcome {
-  std::string status;  // pass, fail, crash, hang
-  std::string text;    // what the child printed
+  std::string status;   // pass, fail, crash, hang
+  std::string text;     // what the child printed
+  std::string mistake;  // the failure class's id ("" when it passed)
 };
+
+// The class a failing child's report names on its "mistake:" line.
+std::string mistake_in(std::string_view text) {
+  const auto at = text.find(kMistakeLabel);
+  if (at == std::string_view::npos) return {};
+  auto from = text.find_first_not_of(' ', at + kMistakeLabel.size());
+  auto to = text.find_first_of(" \n", from);
+  return std::string(text.substr(from, to - from));
+}
+
+std::string mistake_line(const Mistake& m) { return fmt::format("      {}  {} ({})\n", kMistakeLabel, m.id, m.title); }
 
 std::string signal_text(int sig) {
   switch (sig) {
@@ -402,34 +479,46 @@ Outcome run_child(std::size_t idx) {
   const Registered& reg = registry()[idx];
   auto header = [&] { return fmt::format("  {} {}\n", paint("31;1", "✗"), paint("1", reg.name)); };
   if (timed_out)
-    return {"hang", header() + fmt::format("      {}\n      the check made no progress for {} s (no task blocked, woke "
+    return {"hang", header() + fmt::format("      {}\n{}      the check made no progress for {} s (no task blocked, woke "
                                          "or exited, no scheduling step) and was stopped: a task is stuck outside "
                                          "goro (a loop that never calls a goro operation, a raw mutex, a read that "
                                          "never returns).\n{}",
-                                         paint("31", "stuck"), g_args->timeout, indent(text, "      | "))};
+                                         paint("31", "stuck"), mistake_line(mistake::stuck), g_args->timeout,
+                                         indent(text, "      | ")),
+            std::string(mistake::stuck.id)};
   if (WIFEXITED(status)) {
     int code = WEXITSTATUS(status);
     if (code == 0) {
       const auto at = text.find(kReportMarker);
       const std::string reports = at == std::string::npos ? std::string() : text.substr(at + kReportMarker.size());
-      return {"pass", fmt::format("  {} {}\n{}", paint("32;1", "✓"), reg.name, reports)};
+      return {"pass", fmt::format("  {} {}\n{}", paint("32;1", "✓"), reg.name, reports), {}};
     }
-    if (code == 1) return {"fail", text};
-    if (code == 2)  // goro's panic exit: an exception escaped a task on real threads
+    if (code == 1) {
+      std::string m = mistake_in(text);
+      return {"fail", std::move(text), m.empty() ? std::string(mistake::wrong_result.id) : m};
+    }
+    if (code == 2) {  // goro's panic exit: an exception escaped a task on real threads
+      const Mistake& m = classify_panic(text);
       return {"crash", header() +
-                           fmt::format("      {}\n      got:\n{}      {} An exception that escapes a task ends the "
-                                       "program, as a panic does in Go.\n      run:      on real threads (free mode)\n"
+                           fmt::format("      {}\n{}      got:\n{}      {} An exception that escapes a task ends the "
+                                       "program, as a panic does in Go. {}\n      run:      on real threads (free mode)\n"
                                        "      rerun:    {} --check {} --seed 0\n",
-                                       paint("31", "your code panicked (an exception escaped a task)"),
-                                       indent(text, "        | "), paint("33", "hint:"), g_args->rerun, idx + 1)};
-    return {"crash", header() + fmt::format("      {}\n{}", paint("31", fmt::format("the check exited with code {}", code)),
-                                            indent(text, "      | "))};
+                                       paint("31", "your code panicked (an exception escaped a task)"), mistake_line(m),
+                                       indent(text, "        | "), paint("33", "hint:"), m.hint, g_args->rerun, idx + 1),
+              std::string(m.id)};
+    }
+    return {"crash",
+            header() + fmt::format("      {}\n{}{}", paint("31", fmt::format("the check exited with code {}", code)),
+                                   mistake_line(mistake::crash), indent(text, "      | ")),
+            std::string(mistake::crash.id)};
   }
   int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-  return {"crash", header() + fmt::format("      {}\n      your code crashed with {}.\n{}      {} run it in the debugger: "
-                                          "gdb --args {} --check {}\n",
-                                          paint("31", "crash"), signal_text(sig), indent(text, "      | "),
-                                          paint("33", "hint:"), g_args->rerun, idx + 1)};
+  return {"crash",
+          header() + fmt::format("      {}\n{}      your code crashed with {}.\n{}      {} run it in the debugger: "
+                                 "gdb --args {} --check {}\n",
+                                 paint("31", "crash"), mistake_line(mistake::crash), signal_text(sig),
+                                 indent(text, "      | "), paint("33", "hint:"), g_args->rerun, idx + 1),
+          std::string(mistake::crash.id)};
 }
 
 std::string json_string(std::string_view s) { return "\"" + goro::trace::json_escape(s) + "\""; }
@@ -448,14 +537,31 @@ std::string strip_ansi(std::string_view s) {
 
 int usage(const char* argv0) {
   std::fprintf(stderr,
-               "usage: %s [--list] [--check N] [--seed S] [--json FILE] [--trace-dir DIR] [--rerun CMD]\n"
-               "          [--title TEXT] [--expect-fail[=TEXT]] [--color|--no-color] [--timeout SEC]\n"
+               "usage: %s [--list] [--mistakes] [--check N] [--seed S] [--json FILE] [--trace-dir DIR] [--rerun CMD]\n"
+               "          [--title TEXT] [--expect-fail[=TEXT]] [--expect-mistake=ID] [--color|--no-color]\n"
+               "          [--timeout SEC]"
                "          [--free-quiet SEC] [--max-events N]\n",
                argv0);
   return 2;
 }
 
 }  // namespace
+
+// ---- failure classes -----------------------------------------------------------------------
+
+const Mistake* find_mistake(std::string_view id) {
+  static constexpr const Mistake* all[] = {
+      &mistake::wrong_result, &mistake::wrong_count, &mistake::wrong_order, &mistake::wrong_timing,
+      &mistake::lost_item, &mistake::duplicate, &mistake::swallowed_error, &mistake::missing_wrap,
+      &mistake::wrong_error, &mistake::unexpected_error, &mistake::ignored_cancellation, &mistake::over_limit,
+      &mistake::serialized, &mistake::unsynchronized, &mistake::lost_state, &mistake::deadlock, &mistake::missing_close,
+      &mistake::blocked_send, &mistake::leak, &mistake::panic, &mistake::double_close, &mistake::send_on_closed,
+      &mistake::busy_loop, &mistake::wall_clock_sleep, &mistake::raw_lock, &mistake::blocking_call,
+      &mistake::stuck, &mistake::crash};
+  for (const Mistake* m : all)
+    if (m->id == id) return m;
+  return nullptr;
+}
 
 // ---- Check ---------------------------------------------------------------------------------
 
@@ -479,27 +585,41 @@ std::string Check::describe_error(const goro::Error& err) {
 void Check::say(std::string_view line) { narration_.emplace_back(line); }
 void Check::report(std::string_view line) { reports_.emplace_back(line); }
 
-void Check::fail(std::string expected, std::string got, std::string_view hint) {
-  failures_.push_back({std::move(expected), std::move(got), std::string(hint)});
+void Check::fail(std::string expected, std::string got, Why why) {
+  fail_implied(std::move(expected), std::move(got), std::move(why), mistake::wrong_result);
+}
+
+void Check::fail_implied(std::string expected, std::string got, Why why, const Mistake& implied) {
+  const bool tagged = why.mistake != nullptr;
+  failures_.push_back({std::move(expected), std::move(got), std::move(why.hint), tagged ? why.mistake : &implied, tagged});
   throw CheckFailed{};
 }
 
-void Check::expect(bool ok, std::string_view expected, std::string_view got, std::string_view hint) {
-  if (!ok) fail(std::string(expected), std::string(got), hint);
+void Check::expect(bool ok, std::string_view expected, std::string_view got, Why why) {
+  if (!ok) fail(std::string(expected), std::string(got), std::move(why));
 }
 
-void Check::expect_ok(const goro::Error& err, std::string_view what, std::string_view hint) {
-  if (err) fail(fmt::format("{}: no error", what), describe_error(err), hint);
+void Check::expect_ok(const goro::Error& err, std::string_view what, Why why) {
+  if (err) fail_implied(fmt::format("{}: no error", what), describe_error(err), std::move(why), mistake::unexpected_error);
 }
 
-void Check::expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
-                      std::string_view hint) {
-  if (!goro::is(err, target)) fail(fmt::format("an error that goro::is finds {} in", target_name), describe_error(err), hint);
+void Check::expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name, Why why) {
+  if (goro::is(err, target)) return;
+  // The target's words in the message but not the target in the chain: wrapped as text.
+  const bool text_kept = err && target && err.message().find(target.message()) != std::string::npos;
+  fail_implied(fmt::format("an error that goro::is finds {} in", target_name), describe_error(err), std::move(why),
+               !err ? mistake::swallowed_error : text_kept ? mistake::missing_wrap : mistake::wrong_error);
 }
 
-void Check::expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
-                          std::string_view hint) {
-  if (goro::is(err, target)) fail(fmt::format("an error that is not {}", target_name), describe_error(err), hint);
+void Check::expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name, Why why) {
+  if (goro::is(err, target))
+    fail_implied(fmt::format("an error that is not {}", target_name), describe_error(err), std::move(why),
+                 mistake::wrong_error);
+}
+
+void FailureClasses::add(const Mistake& m) {
+  auto& d = declared_classes();
+  if (std::find(d.begin(), d.end(), &m) == d.end()) d.push_back(&m);
 }
 
 Registrar::Registrar(const char* name, const char* hint, Body body, Options opts) {
@@ -513,7 +633,7 @@ int main(int argc, char** argv) {
   Args args;
   args.color = isatty(1) != 0 && std::getenv("NO_COLOR") == nullptr;
   args.rerun = argv[0];
-  bool list = false;
+  bool list = false, mistakes = false;
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     auto value = [&]() -> std::string {
@@ -522,6 +642,8 @@ int main(int argc, char** argv) {
     };
     if (a == "--list") {
       list = true;
+    } else if (a == "--mistakes") {
+      mistakes = true;
     } else if (a == "--check") {
       long n = std::atol(value().c_str());
       if (n < 1 || static_cast<std::size_t>(n) > registry().size()) {
@@ -544,6 +666,14 @@ int main(int argc, char** argv) {
     } else if (a.rfind("--expect-fail=", 0) == 0) {
       args.expect_fail = true;
       args.expect_text = std::string(a.substr(14));
+    } else if (a.rfind("--expect-mistake=", 0) == 0) {
+      args.expect_fail = true;
+      args.expect_mistake = std::string(a.substr(17));
+      if (!find_mistake(args.expect_mistake)) {
+        std::fprintf(stderr, "grader: there is no failure class '%s' (see tests/graders/support/mistakes.hpp)\n",
+                     args.expect_mistake.c_str());
+        return 2;
+      }
     } else if (a == "--color") {
       args.color = true;
     } else if (a == "--no-color") {
@@ -566,6 +696,10 @@ int main(int argc, char** argv) {
   }
   g_heartbeat = new (shared) Heartbeat;
   const auto& regs = registry();
+  if (mistakes) {
+    for (const Mistake* m : declared_classes()) fmt::print("{}\t{}\n", m->id, m->title);
+    return 0;
+  }
   if (list) {
     for (std::size_t i = 0; i < regs.size(); ++i) fmt::print("{}\t{}\n", i + 1, regs[i].name);
     return 0;
@@ -615,8 +749,8 @@ int main(int argc, char** argv) {
     std::string j = "[\n";
     for (std::size_t k = 0; k < results.size(); ++k) {
       const auto& [i, o] = results[k];
-      j += fmt::format("  {{\"check\": {}, \"name\": {}, \"status\": {}, \"message\": {}}}{}\n", i + 1,
-                       json_string(regs[i].name), json_string(o.status),
+      j += fmt::format("  {{\"check\": {}, \"name\": {}, \"status\": {}, \"mistake\": {}, \"message\": {}}}{}\n",
+                       i + 1, json_string(regs[i].name), json_string(o.status), json_string(o.mistake),
                        json_string(o.status == "pass" ? "" : strip_ansi(o.text)), k + 1 < results.size() ? "," : "");
     }
     j += "]\n";
@@ -634,6 +768,20 @@ int main(int argc, char** argv) {
     fmt::print("{} expected at least one failing check{}: {}\n", paint("36", "[grader]"),
                args.expect_text.empty() ? "" : fmt::format(" mentioning \"{}\"", args.expect_text),
                found ? "yes" : "NO — the grader did not catch this variant");
+    if (!args.expect_mistake.empty()) {
+      // The first failing check is the one the learner reads first: its diagnosis must name
+      // the mistake this variant makes.
+      std::string first;
+      for (const auto& [i, o] : results)
+        if (o.status != "pass") {
+          first = o.mistake;
+          break;
+        }
+      const bool named = first == args.expect_mistake;
+      fmt::print("{} expected the first failure to be diagnosed as {}: {}\n", paint("36", "[grader]"),
+                 args.expect_mistake, named ? "yes" : fmt::format("NO — it was diagnosed as {}", first.empty() ? "nothing" : first));
+      found = found && named;
+    }
     return found ? 0 : 1;
   }
   return passed == total ? 0 : 1;

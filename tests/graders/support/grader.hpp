@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "goro/goro.hpp"
+#include "mistakes.hpp"
 
 namespace dojo::grader {
 
@@ -63,33 +64,41 @@ class Check {
   /// the check measured, for the learner. The last run's lines are shown.
   void report(std::string_view line);
 
+  // Every expectation takes a `Why`: a hint text, a failure class (mistakes.hpp), or both.
+  // Untagged, it gets the class its comparison implies (see mistakes.hpp).
+
   /// Fails the run unless `ok`. `expected` says what should be true, `got` what was seen.
-  void expect(bool ok, std::string_view expected, std::string_view got, std::string_view hint = {});
+  void expect(bool ok, std::string_view expected, std::string_view got, Why why = {});
 
   template <class A, class E>
-  void expect_eq(const A& actual, const E& expected, std::string_view what, std::string_view hint = {}) {
+  void expect_eq(const A& actual, const E& expected, std::string_view what, Why why = {}) {
     if (!(actual == expected))
-      fail(fmt::format("{}: {}", what, show(expected)), fmt::format("{}: {}", what, show(actual)), hint);
+      fail(fmt::format("{}: {}", what, show(expected)), fmt::format("{}: {}", what, show(actual)), std::move(why));
   }
 
-  /// Fails unless err is nil.
-  void expect_ok(const goro::Error& err, std::string_view what, std::string_view hint = {});
-  /// Fails unless goro::is(err, target), naming the target and showing err's wrap chain.
-  void expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
-                 std::string_view hint = {});
-  /// Fails if goro::is(err, target).
-  void expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name,
-                     std::string_view hint = {});
-  /// Fails unless goro::as<T>(err) finds a T; returns (a copy of) it.
+  /// Fails unless err is nil (untagged: unexpected-error).
+  void expect_ok(const goro::Error& err, std::string_view what, Why why = {});
+  /// Fails unless goro::is(err, target), naming the target and showing err's wrap chain
+  /// (untagged: swallowed-error for nil, missing-wrap when the target's text is in err's
+  /// message, wrong-error otherwise).
+  void expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name, Why why = {});
+  /// Fails if goro::is(err, target) (untagged: wrong-error).
+  void expect_not_is(const goro::Error& err, const goro::Error& target, std::string_view target_name, Why why = {});
+  /// Fails unless goro::as<T>(err) finds a T; returns (a copy of) it (untagged: swallowed-error
+  /// for nil, missing-wrap otherwise).
   template <class T>
-  T expect_as(const goro::Error& err, std::string_view type_name, std::string_view hint = {}) {
+  T expect_as(const goro::Error& err, std::string_view type_name, Why why = {}) {
     auto found = goro::as<T>(err);
-    if (!found) fail(fmt::format("an error that goro::as<{}> finds", type_name), describe_error(err), hint);
+    if (!found)
+      fail_implied(fmt::format("an error that goro::as<{}> finds", type_name), describe_error(err), std::move(why),
+                   err ? mistake::missing_wrap : mistake::swallowed_error);
     return *std::move(found);
   }
 
-  /// Ends the run as failed.
-  [[noreturn]] void fail(std::string expected, std::string got, std::string_view hint = {});
+  /// Ends the run as failed (untagged: wrong-result).
+  [[noreturn]] void fail(std::string expected, std::string got, Why why = {});
+  /// Ends the run as failed with `implied` as the class unless `why` names one.
+  [[noreturn]] void fail_implied(std::string expected, std::string got, Why why, const Mistake& implied);
 
   /// The seed of this run, 0 on real threads.
   [[nodiscard]] std::uint64_t seed() const noexcept { return seed_; }
@@ -103,6 +112,8 @@ class Check {
   explicit Check(std::uint64_t seed) : seed_(seed) {}
   struct Failure {
     std::string expected, got, hint;
+    const Mistake* mistake = nullptr;  // never null once recorded
+    bool tagged = false;               // the check named the class (not implied by the comparison)
   };
   [[nodiscard]] const std::vector<std::string>& narration() const noexcept { return narration_; }
   [[nodiscard]] const std::vector<Failure>& failures() const noexcept { return failures_; }
@@ -128,7 +139,22 @@ struct Options {
 using Body = void (*)(Check&);
 
 struct Registrar {
+  /// `hint` is the check's own: what it is about. It is shown with a failed expectation that
+  /// carries no hint of its own, never with what the harness diagnoses (a deadlock, a leak, a
+  /// wall-clock sleep, ...), which has its class's hint.
   Registrar(const char* name, const char* hint, Body body, Options opts = {});
+};
+
+/// The failure classes an exercise's checks are built to diagnose (DOJO_FAILURE_CLASSES).
+/// `--mistakes` lists them; a test proves each with a kept mutant that makes that mistake.
+struct FailureClasses {
+  template <class... M>
+  explicit FailureClasses(const M&... ms) {
+    (add(ms), ...);
+  }
+
+ private:
+  static void add(const Mistake& m);
 };
 
 /// Runs the registered checks; see grader.cpp for the command line. Returns the exit code.
@@ -145,3 +171,6 @@ int main(int argc, char** argv);
 /// DOJO_CHECK("name", "hint"[, dojo::grader::Options{...}]) { body using `check` }
 #define DOJO_CHECK(name, hint, ...) \
   DOJO_CHECK_IMPL(DOJO_CHECK_CAT(dojo_check_, __LINE__), name, hint __VA_OPT__(, ) __VA_ARGS__)
+/// DOJO_FAILURE_CLASSES(mistake::wrong_count, mistake::leak, ...): once per grader.
+#define DOJO_FAILURE_CLASSES(...) \
+  static const ::dojo::grader::FailureClasses DOJO_CHECK_CAT(dojo_failure_classes_, __LINE__) { __VA_ARGS__ }

@@ -1,5 +1,6 @@
 // Mutant of exercise 01: the consumer closes the channel too, "to be safe". Only the sender
 // may close a channel; closing it twice panics.
+// mistake: double-close
 // expect: close of closed channel
 #include "sum.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 01: the context is never consulted.
 // A cancelled caller still gets the whole sum computed, and no error.
-// expect: goro::Canceled
+// mistake: ignored-cancellation
+// expect: the numbers were sent anyway
 #include "sum.hpp"
 
 namespace dojo::ex01 {

@@ -1,5 +1,6 @@
 // Mutant of exercise 01: the producer never closes its channel.
 // The consumer's loop waits for one more number forever, so wait() never returns.
+// mistake: missing-close
 // expect: deadlock
 #include "sum.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 01: the total is read before wait() — while the consumer may still be
 // adding. Some schedules return a partial sum.
+// mistake: unsynchronized
 // expect: the total
 #include <atomic>
 #include <memory>

@@ -1,5 +1,6 @@
 // Mutant of exercise 01: the consumer stops on cancellation, but the producer sends with a
 // plain send. Once the consumer is gone, that send blocks forever and wait() with it.
+// mistake: blocked-send
 // expect: chan send
 #include "sum.hpp"
 

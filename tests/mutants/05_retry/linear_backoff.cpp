@@ -1,6 +1,7 @@
 // Mutant of exercise 05: the wait grows linearly (100, 200, 300, 400 ms) instead of doubling
 // (100, 200, 400, 800 ms). With 3 attempts both give the same two waits; the fourth attempt
 // shows the difference.
+// mistake: wrong-timing
 // expect: attempts at +0s, +100ms, +300ms, +700ms, +1.5s
 #include "retry.hpp"
 

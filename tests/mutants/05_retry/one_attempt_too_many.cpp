@@ -1,5 +1,6 @@
 // Mutant of exercise 05: "retry 3 times" read as 3 retries after the first call: 4 attempts.
 // kMaxAttempts counts every call, the first one included.
+// mistake: wrong-count
 // expect: number of attempts: 3
 #include "retry.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 05: every error is retried, permanent ones too. A "not found" stays
 // "not found" however often it is asked: the retries only add load and delay.
+// mistake: wrong-count
 // expect: number of attempts: 1
 #include "retry.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 05: the stage's tasks call process once and return its error: the first
 // transient failure becomes the group's error and cancels everything. The retries must happen
 // inside the task, which returns only when they are over.
+// mistake: unexpected-error
 // expect: process_items(...): no error
 #include "retry.hpp"
 

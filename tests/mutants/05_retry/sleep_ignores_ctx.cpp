@@ -1,5 +1,6 @@
 // Mutant of exercise 05: the backoff is a plain goro::sleep, and the context is only looked at
 // after it. A caller that cancels during a backoff waits it out before hearing back.
+// mistake: ignored-cancellation
 // expect: the moment ctx is cancelled
 #include "retry.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 05: it waits after every failed attempt, the last one included, and only
 // then gives up: the caller hears of the failure 400 ms later than necessary.
+// mistake: wrong-timing
 // expect: with_retry gives up: at +300ms
 #include "retry.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 05: the give-up error copies the last error's text ({}) instead of
 // wrapping it ({:w}). It reads the same, but goro::is no longer finds ErrTransient in it.
+// mistake: missing-wrap
 // expect: goro::is finds ErrTransient
 #include "retry.hpp"
 

@@ -1,7 +1,8 @@
 // Mutant of exercise 16: the backoff is std::this_thread::sleep_for. It blocks the thread
 // without telling the runtime: the runtime's clock does not move (on the virtual clock the
 // three attempts all happen at +0), and a cancelled caller has to wait it out.
-// expect: attempts at +0s, +0s, +0s
+// mistake: wall-clock-sleep
+// expect: slept on the wall clock
 #include "dlq.hpp"
 
 #include <thread>
