@@ -626,25 +626,41 @@ class SimScheduler final : public Scheduler {
         const bool spinning = !asleep && spun >= s.opts_.outside_spin_after;
         if (listening && !told && (blocked || spinning)) {
           told = true;
-          OutsideBlock b = describe(s, *t, tid, sample, blocked ? slept : spun, !blocked);
-          if (s.switches_.load() == last) s.opts_.on_outside_block(b);  // still the same stretch
+          if (auto info = running_task(s, t, last)) {
+            OutsideBlock b = describe(s, *info, tid, sample, blocked ? slept : spun, !blocked);
+            if (s.switches_.load() == last) s.opts_.on_outside_block(b);  // still the same stretch
+          }
         } else if (!listening && !warned && at - still_since >= seconds(5)) {
           warned = true;
-          OutsideBlock b = describe(s, *t, tid, sample, duration_cast<milliseconds>(at - still_since), !sample.asleep);
-          if (s.switches_.load() == last) std::fputs(("goro: " + b.report).c_str(), stderr);
+          if (auto info = running_task(s, t, last)) {
+            OutsideBlock b = describe(s, *info, tid, sample, duration_cast<milliseconds>(at - still_since), !sample.asleep);
+            if (s.switches_.load() == last) std::fputs(("goro: " + b.report).c_str(), stderr);
+          }
         }
       }
     }
 
-    static OutsideBlock describe(SimScheduler& s, const Task& t, pid_t tid, const ThreadSample& sample,
+    // The running task `t` as it is while it stays stuck: read under the runtime's lock (which
+    // a task running its own code does not hold), so that it cannot exit meanwhile. Nothing
+    // when the lock stays taken or the task has moved on.
+    static std::optional<TaskInfo> running_task(SimScheduler& s, const Task* t, std::uint64_t switches) {
+      std::unique_lock lk(big_lock(), std::defer_lock);
+      for (int i = 0; i < 100 && !lk.try_lock(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      if (!lk.owns_lock() || s.running_.load() != t || s.switches_.load() != switches) return std::nullopt;
+      TaskInfo info;
+      info.id = t->id;
+      info.name = t->name;
+      info.started_at = t->started_at;
+      info.state = TaskState::running;
+      return info;
+    }
+
+    static OutsideBlock describe(SimScheduler& s, const TaskInfo& task, pid_t tid, const ThreadSample& sample,
                                  std::chrono::milliseconds real, bool spin) {
       OutsideBlock b;
       b.kind = spin ? OutsideBlock::Kind::spin : sample.kind;
       b.syscall = spin ? std::string() : sample.syscall;
-      b.task.id = t.id;
-      b.task.name = t.name;
-      b.task.started_at = t.started_at;
-      b.task.state = TaskState::running;
+      b.task = task;
       b.real = real;
       b.virtual_now = Time{Duration{s.virtual_now_.load(std::memory_order_relaxed)}};
       const auto stack = stack_of_thread(tid, std::chrono::milliseconds(200));

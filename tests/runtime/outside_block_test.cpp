@@ -93,7 +93,9 @@ TEST_CASE("OB_02_a_raw_lock_is_reported_as_a_futex_wait", "[outside][sim-mode]")
   INFO(run.seen->report);
   CHECK(run.seen->kind == goro::OutsideBlock::Kind::lock);
   CHECK(run.seen->syscall == "futex");
+#if !defined(__SANITIZE_THREAD__)  // ThreadSanitizer holds signals back during a futex wait: no stack then
   CHECK(run.seen->where.rfind("tests/runtime/outside_block_test.cpp:", 0) == 0);
+#endif
 }
 
 TEST_CASE("OB_03_a_blocking_read_is_reported_with_its_system_call", "[outside][sim-mode]") {
