@@ -239,6 +239,13 @@ std::string keep_trace(std::size_t idx, const Registered& reg, std::uint64_t see
   return path;
 }
 
+// The report without its closing advice (the hint line says it instead).
+std::string without_last_line(std::string text) {
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  const auto nl = text.rfind('\n');
+  return nl == std::string::npos ? text : text.substr(0, nl + 1);
+}
+
 void report_expectation(std::size_t idx, const Registered& reg, const RunDesc& run, const Check& c,
                         const std::string& trace) {
   const auto& f = c.failures().front();
@@ -258,7 +265,7 @@ void run_deterministic(std::size_t idx, const Registered& reg, std::uint64_t see
     report_failure(idx, reg, run,
                    fmt::format("your code blocked outside goro ({}) in a deterministic run", goro::outside_block_kind_name(b.kind)),
                    "every wait goes through goro (its channels, locks and timers), so that the virtual clock sees it",
-                   b.report, m, m.hint, c.narration(), {});
+                   without_last_line(b.report), m, m.hint, c.narration(), {});
   };
   goro::SimResult r = goro::simulate(opts, [&] {
     try {
