@@ -1,6 +1,7 @@
 // Mutant of exercise 06: the collecting stage recognises a skip with == instead of goro::is. The
 // bare sentinel is skipped, but a transform that wraps ErrSkip to say why ("blank line: ...")
 // makes a new error, which == misses: the skip becomes a failure.
+// mistake: unexpected-error
 // expect: a wrapped ErrSkip is still a skip
 #include <cstddef>
 #include <utility>

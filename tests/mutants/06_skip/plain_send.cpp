@@ -1,6 +1,7 @@
 // Mutant of exercise 06: skips and failures are handled right, but the transform stage sends
 // with a plain send. Once the collecting stage has failed nobody receives any more, the send
 // blocks forever, and wait() with it.
+// mistake: blocked-send
 // expect: chan send
 #include <cstddef>
 #include <utility>

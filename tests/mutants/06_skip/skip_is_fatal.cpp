@@ -1,5 +1,6 @@
 // Mutant of exercise 06: skip is treated as fatal. The collecting stage returns every error it
 // receives, ErrSkip included, so one empty item fails the whole pipeline and ErrSkip escapes.
+// mistake: unexpected-error
 // expect: skip this item
 #include <cstddef>
 #include <utility>

@@ -1,6 +1,7 @@
 // Mutant of exercise 06: the transform stage copies the rule "empty items are skipped" instead of
 // listening to the transform, and the collecting stage treats every error as fatal. It works for
 // a transform that skips exactly the empty items, and fails for one that skips anything else.
+// mistake: unexpected-error
 // expect: skip what the transform says
 #include <cstddef>
 #include <utility>

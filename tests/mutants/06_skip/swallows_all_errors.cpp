@@ -1,5 +1,6 @@
 // Mutant of exercise 06: every error is swallowed, real failures included. Skips work, but a
 // broken item just disappears and the pipeline reports success.
+// mistake: swallowed-error
 // expect: goro::is finds ErrBroken
 #include <utility>
 
