@@ -28,5 +28,6 @@ DOJO_CHECK("example: the error names the index and the value",
   auto r = sum(goro::background(), {1, 2, -1, 4});
   const goro::Error err = r.error();
   check.expect(err && err.message().find("nums[2] = -1") != std::string::npos,
-               "an error whose message contains \"nums[2] = -1\"", dojo::grader::Check::describe_error(err));
+               "an error whose message contains \"nums[2] = -1\"", dojo::grader::Check::describe_error(err),
+               dojo::grader::mistake::missing_context);
 }

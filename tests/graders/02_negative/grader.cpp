@@ -9,6 +9,11 @@
 using dojo::ex02::ErrNegative;
 using dojo::ex02::sum;
 
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::missing_context, mistake::kept_going, mistake::missing_close,
+                     mistake::swallowed_error, mistake::missing_wrap);
+
 namespace {
 
 
@@ -25,8 +30,9 @@ void expect_negative_at(dojo::grader::Check& check, const goro::Error& err, std:
   check.expect(err.message().find(want) != std::string::npos,
                fmt::format("an error whose message names the first negative number: contains \"{}\"", want),
                dojo::grader::Check::describe_error(err),
-               "The caller must learn which number was wrong: put its index and value into the wrapping "
-               "message.");
+               {dojo::grader::mistake::missing_context,
+                "The caller must learn which number was wrong: put its index and value into the wrapping "
+                "message."});
 }
 
 }  // namespace
@@ -93,7 +99,8 @@ DOJO_CHECK("an early negative number in a huge input: the producer stops sending
   auto [r, steps] = dojo::grader::with_steps([&] { return sum(goro::background(), nums); });
   expect_negative_at(check, r.error(), 10, -3);
   check.expect(steps < 2000, "little channel traffic after the failure (fewer than 2,000 blocking steps)",
-               fmt::format("{} blocking steps: the producer kept sending the numbers after nums[10]", steps));
+               fmt::format("{} blocking steps: the producer kept sending the numbers after nums[10]", steps),
+               dojo::grader::mistake::kept_going);
 }
 
 DOJO_CHECK("a large input: every number arrives exactly once",

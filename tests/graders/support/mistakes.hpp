@@ -50,6 +50,13 @@ inline constexpr Mistake swallowed_error{"swallowed-error", "an error was droppe
 inline constexpr Mistake missing_wrap{"missing-wrap", "the error's text kept, but not the error",
                                       "goro::is and goro::as walk the wrap chain: add context with "
                                       "goro::errorf(\"...: {:w}\", err) (or goro::join), not with {} or a new error."};
+inline constexpr Mistake missing_context{"missing-context", "an error that does not say where it happened",
+                                         "Wrap the error with what the caller needs to find the cause (which item, "
+                                         "index, URL or step), keeping the cause itself with {:w}."};
+inline constexpr Mistake kept_going{"kept-going", "work went on after a failure that should have stopped it",
+                                    "Once the result is decided by a failure, the work still running is wasted: "
+                                    "stop where the failure is seen, and let the others hear of it (a cancelled "
+                                    "context) instead of finishing or draining."};
 inline constexpr Mistake wrong_error{"wrong-error", "a different error than the one due",
                                      "Several errors were in play; the statement says which one the caller gets."};
 inline constexpr Mistake unexpected_error{"unexpected-error", "an error where none was due",

@@ -1,5 +1,6 @@
 // Mutant of exercise 02: the producer returns the bare sentinel. goro::is finds it, but the
 // caller cannot tell which number was negative: neither the index nor the value is named.
+// mistake: missing-context
 // expect: contains "nums[
 #include <cstddef>
 

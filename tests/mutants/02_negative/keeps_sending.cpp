@@ -1,6 +1,7 @@
 // Mutant of exercise 02: the producer notes the first negative number and carries on sending the
 // rest, returning the error only at the end. The result is right, but the whole input flows
 // through the pipeline after the failure.
+// mistake: kept-going
 // expect: kept sending
 #include <cstddef>
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 02: the producer closes its channel only after a complete run; the early
 // return on a negative number forgets it (Go's `defer close(out)` would not). The consumer ranges
 // over the channel without watching the context, so it waits for a value that never comes.
+// mistake: missing-close
 // expect: deadlock
 #include <cstddef>
 

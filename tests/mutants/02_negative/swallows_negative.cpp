@@ -1,5 +1,6 @@
 // Mutant of exercise 02: the producer stops at a negative number but reports nothing: it closes
 // the channel and returns nil, so the caller gets the partial total as if all went well.
+// mistake: swallowed-error
 // expect: goro::is finds ErrNegative
 #include "negative.hpp"
 

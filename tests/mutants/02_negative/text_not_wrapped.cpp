@@ -1,5 +1,6 @@
 // Mutant of exercise 02: the producer formats the sentinel with {} instead of {:w}. The message
 // reads the same, but the new error does not wrap ErrNegative, so goro::is cannot find it.
+// mistake: missing-wrap
 // expect: goro::is finds ErrNegative
 #include <cstddef>
 
