@@ -1,6 +1,7 @@
 // Mutant of exercise 03: each task appends its body to a shared vector (under a mutex) when its
 // answer arrives. No race, no lost body — but the bodies come in the order of arrival, not in
 // the order of the URLs.
+// mistake: wrong-order
 // expect: the bodies
 #include <mutex>
 

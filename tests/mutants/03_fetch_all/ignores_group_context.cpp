@@ -1,6 +1,7 @@
 // Mutant of exercise 03: the requests are made with the caller's ctx instead of the group's
 // gctx. The group still cancels gctx at the first failure, but no request is watching it: the
 // other requests run to their end, and fetch_all waits for all of them.
+// mistake: ignored-cancellation
 // expect: instead of being dropped
 #include "fetch_all.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 03: the group has no limit. Every URL gets its request at the same time,
 // so a long list opens dozens of connections at once instead of at most 8.
+// mistake: over-limit
 // expect: at most 8 requests in flight at once
 #include "fetch_all.hpp"
 

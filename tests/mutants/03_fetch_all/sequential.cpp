@@ -1,5 +1,6 @@
 // Mutant of exercise 03: the URLs are fetched in the loop itself, one after the other. The
 // limit is respected trivially, but nothing runs in parallel.
+// mistake: serialized
 // expect: more than one request in flight at once
 #include "fetch_all.hpp"
 

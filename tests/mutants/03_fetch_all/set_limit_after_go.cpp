@@ -1,6 +1,7 @@
 // Mutant of exercise 03: "SetLimit after Go". The limit is set once every task has been
 // started, just before waiting. A group that had no limit may change it while tasks run (in Go
 // as in goro), so nothing complains — but the tasks already started were never held back.
+// mistake: over-limit
 // expect: at most 8 requests in flight at once
 #include "fetch_all.hpp"
 

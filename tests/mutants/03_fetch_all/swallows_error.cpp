@@ -1,6 +1,7 @@
 // Mutant of exercise 03: a failed request is logged and skipped; its task returns nil. The
 // group never sees a failure: nothing is cancelled and fetch_all reports success with an
 // empty body in the failed URL's slot.
+// mistake: swallowed-error
 // expect: no error (nil)
 #include <fmt/format.h>
 

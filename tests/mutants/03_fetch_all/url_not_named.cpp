@@ -1,5 +1,6 @@
 // Mutant of exercise 03: the error of http_get is returned as it is. Its cause is intact, but
 // the caller cannot tell which of the URLs failed.
+// mistake: missing-context
 // expect: a message that names
 #include "fetch_all.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 03: the error is wrapped with {} instead of {:w}. The message names the
 // URL and reads like the cause, but the cause itself is gone: goro::as<HttpStatus> and
 // goro::as<NetError> find nothing.
+// mistake: missing-wrap
 // expect: goro::as<HttpStatus>
 #include "fetch_all.hpp"
 
