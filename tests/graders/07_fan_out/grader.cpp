@@ -19,6 +19,12 @@ using namespace std::chrono_literals;
 
 using dojo::grader::range;
 using dojo::grader::list;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::send_on_closed, mistake::missing_close, mistake::blocked_send,
+                     mistake::leak, mistake::over_limit, mistake::serialized, mistake::ignored_cancellation,
+                     mistake::wrong_error);
+
 namespace {
 
 const goro::Error ErrBroken = goro::new_error("broken item");
@@ -153,21 +159,23 @@ Outcome pipeline(const goro::Context& ctx, std::vector<int> items, Work work, st
 // `out` was closed, once all work had finished, and fan_out waited for its workers.
 void expect_closed_after_workers(Check& check, const Outcome& o) {
   check.expect(o.closed, "downstream sees `out` closed", "`out` was never closed",
-               "fan_out closes `out` on every way out: after wait(), also when a worker failed.");
+               {mistake::missing_close, "fan_out closes `out` on every way out: after the workers are done, also "
+                                        "when a worker failed."});
+  // Returned with work calls still running: the workers were left behind.
   check.expect(o.in_flight_at_return == 0, "no work call still in progress when fan_out returns",
                fmt::format("fan_out returned while {} work call(s) were still busy", o.in_flight_at_return),
-               "Wait for every worker (the group's wait()) before returning, also when one of them failed: "
-               "returning at the first error leaves the others running.");
+               {mistake::leak, "Wait for every worker before returning, also when one of them failed: returning "
+                               "at the first error leaves the others running."});
   check.expect(o.in_flight_at_close == 0, "no work call still in progress when `out` is closed",
                fmt::format("{} work call(s) still in progress when downstream saw `out` closed", o.in_flight_at_close),
-               "Close `out` after the workers' group has finished (after wait()), never before.");
+               "Close `out` only once every worker has finished (after waiting for them), never before.");
 }
 
 // The stage's failure: the worker's error, not the cancellation it caused.
 void expect_failure(Check& check, const goro::Error& err, const goro::Error& target, std::string_view target_name) {
   check.expect_not_is(err, goro::Canceled, "goro::Canceled",
-                      "The failing worker's error is the cause; the others' Canceled is its consequence. Return "
-                      "what the workers' group's wait() returns: the first error.");
+                      "The failing worker's error is the cause; the others' Canceled is its consequence. Keep the "
+                      "first error a worker returned (an ErrGroup's wait() does), not a later one.");
   check.expect_is(err, target, target_name,
                   "Return the failing work's error from the worker (wrapped with {:w} if you add detail); the "
                   "group keeps it and wait() returns it.");
@@ -187,7 +195,7 @@ void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe
     check.expect(goro::is(o.err, goro::Canceled),
                  "an error that goro::is finds goro::Canceled in (or nil, if every item fan_out took reached "
                  "downstream)",
-                 Check::describe_error(o.err), hint);
+                 Check::describe_error(o.err), {mistake::wrong_error, hint});
     return;
   }
   check.say("fan_out returned nil: right only if its workers simply ran out of input (the cancelled upstream stage "
@@ -196,8 +204,8 @@ void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe
   check.expect(calls == static_cast<int>(o.results.size()),
                "fan_out returns goro::Canceled, or nil only when every item it took reached downstream",
                fmt::format("nil, but {} work call(s) and only {} result(s) received downstream", calls, o.results.size()),
-               "A worker stopped halfway through an item (in work, or in its send) returns wctx.err(); nil means "
-               "\"my input ended and everything I took was delivered\".");
+               {mistake::swallowed_error, "A worker stopped halfway through an item (in work, or in its send) returns wctx.err(); nil means "
+               "\"my input ended and everything I took was delivered\"."});
 }
 
 // A failure stopped the intake: at most one more item per worker after the failure. The other
@@ -211,8 +219,8 @@ void expect_intake_stopped(Check& check, const Probe& p) {
   const int bound = check.deterministic() ? kWorkers : 2 * kWorkers;
   check.expect(at >= 0 && after <= bound, fmt::format("at most {} work calls started after the failure", bound),
                fmt::format("{} work calls started after the failure: the workers kept taking items", after),
-               "After a failure the workers' context is done: each worker must see wctx.done() in the select "
-               "around its receive and stop taking items.");
+               {mistake::ignored_cancellation, "After a failure the workers' context is done: each worker must "
+                                               "see it before taking another item, and stop."});
 }
 
 }  // namespace
@@ -249,14 +257,16 @@ DOJO_CHECK("exactly 4 work calls run at the same time, never more",
   const int peak = p->work.peak();
   check.expect(peak <= kWorkers, fmt::format("at most {} work calls at once", kWorkers),
                fmt::format("{} work calls at once: the concurrency is not bounded by the workers", peak),
-               "Exactly kWorkers long-lived workers; not a task per item.");
+               {mistake::over_limit, "Exactly kWorkers long-lived workers bound the concurrency; a task per item "
+                                     "has no bound."});
   if (check.deterministic()) {
     check.expect(peak == kWorkers, fmt::format("{} work calls at once", kWorkers),
                  fmt::format("only {} work call(s) at once", peak),
-                 "All kWorkers workers take items at the same time: start them all before waiting for any.");
+                 {mistake::serialized, "All kWorkers workers take items and run work at the same time: start them "
+                                       "all before waiting for any, and hold no lock across work."});
     // 100 items / 4 workers * 10 ms = 250 ms.
     check.expect(took <= 260ms, "the 100 items take about 250 ms (virtual) with 4 workers",
-                 fmt::format("they took {}", goro::format_duration(took)));
+                 fmt::format("they took {}", goro::format_duration(took)), mistake::serialized);
   }
   expect_closed_after_workers(check, o);
 }
@@ -281,8 +291,8 @@ DOJO_CHECK("one item", "One worker gets it; the other three find `in` closed. `o
 }
 
 DOJO_CHECK("a failing worker cancels the others promptly, and its error is returned",
-           "Give work the workers' group context (wctx), made with ErrGroup::with_context: the first failure "
-           "cancels it, the others' work sees wctx.done(), and wait() returns the failure.") {
+           "The workers need a context of their own that the first failure cancels (ErrGroup::with_context "
+           "makes one): hand it to work, so that the others' work sees it done, and return the failure.") {
   auto p = std::make_shared<Probe>();
   check.say(fmt::format("running upstream {{1 .. 40}} -> fan_out(item 2 fails with ErrBroken after 5 ms; the others "
                         "take {} unless their ctx is done) -> downstream",
@@ -292,12 +302,14 @@ DOJO_CHECK("a failing worker cancels the others promptly, and its error is retur
   expect_failure(check, o.err, ErrBroken, "ErrBroken");
   check.expect(p->timed_out.load() == 0, "every other work call is cancelled by the failure",
                fmt::format("{} work call(s) were never told to stop and ran to their end", p->timed_out.load()),
-               "The workers must share a context that the failure cancels: the one from "
-               "ErrGroup::with_context(ctx), handed to work. The caller's ctx is not cancelled by a worker.");
+               {mistake::ignored_cancellation,
+                "The workers must share a context that the failure cancels, derived from ctx (as "
+                "ErrGroup::with_context(ctx) makes), and hand it to work. No worker can cancel the caller's ctx."});
   if (check.deterministic()) {
     const auto late = o.returned_at - p->failed_at.load();
     check.expect(late <= 100ms, "fan_out returns within 100 ms (virtual time) of the failure",
-                 fmt::format("fan_out returned {} after the failure", goro::format_duration(late)));
+                 fmt::format("fan_out returned {} after the failure", goro::format_duration(late)),
+                 mistake::ignored_cancellation);
   }
   expect_intake_stopped(check, *p);
   expect_closed_after_workers(check, o);
@@ -321,7 +333,8 @@ DOJO_CHECK("a failure at the first item: almost nothing else is processed",
   expect_failure(check, o.err, ErrBroken, "ErrBroken");
   const int bound = 3 * kWorkers;
   check.expect(p->work.calls() <= bound, fmt::format("at most {} work calls", bound),
-               fmt::format("{} work calls: the workers kept taking items after the failure", p->work.calls()));
+               fmt::format("{} work calls: the workers kept taking items after the failure", p->work.calls()),
+               mistake::ignored_cancellation);
   expect_closed_after_workers(check, o);
 }
 
@@ -346,7 +359,9 @@ DOJO_CHECK("several items fail at once: one of their errors is returned, never C
   check.expect_not_is(o.err, goro::Canceled, "goro::Canceled");
   check.expect(goro::is(o.err, e3) || goro::is(o.err, e4) || goro::is(o.err, e5),
                "an error that goro::is finds \"broken 3\", \"broken 4\" or \"broken 5\" in",
-               Check::describe_error(o.err), "Return what the workers' group's wait() returns.");
+               Check::describe_error(o.err),
+               {mistake::wrong_error,
+                "Return the first error a worker returned (what an ErrGroup's wait() returns)."});
   expect_closed_after_workers(check, o);
 }
 
@@ -416,11 +431,13 @@ DOJO_CHECK("the caller cancels while the workers are busy: the context's error, 
   const int bound = kCancelAt + 2 * kWorkers;
   check.expect(p->work.calls() <= bound, fmt::format("the workers stop: at most {} work calls", bound),
                fmt::format("{} work calls", p->work.calls()),
-               "Each worker receives in a select with wctx.done(), so the cancellation stops its intake.");
+               {mistake::ignored_cancellation,
+                "Each worker waits for its next item beside wctx.done(), so the cancellation stops its intake."});
   if (check.deterministic()) {
     const auto late = o.returned_at - p->cancelled_at.load();
     check.expect(late <= 100ms, "fan_out returns within 100 ms (virtual time) of the cancellation",
-                 fmt::format("fan_out returned {} after the cancellation", goro::format_duration(late)));
+                 fmt::format("fan_out returned {} after the cancellation", goro::format_duration(late)),
+                 mistake::ignored_cancellation);
   }
   expect_closed_after_workers(check, o);
   cancel();
@@ -436,7 +453,8 @@ DOJO_CHECK("downstream stops reading: the workers' sends give up, fan_out return
                                   "fan_out's context was cancelled by the downstream failure; its workers stop and "
                                   "it returns the context's error.");
   check.expect(o.in_flight_at_return == 0, "no work call still in progress when fan_out returns",
-               fmt::format("fan_out returned while {} work call(s) were still busy", o.in_flight_at_return));
+               fmt::format("fan_out returned while {} work call(s) were still busy", o.in_flight_at_return),
+               mistake::leak);
   check.expect_is(o.outer, ErrDownstream, "ErrDownstream (the caller's group's wait())",
                   "The caller's group keeps the first error: downstream's. fan_out's own answer (Canceled, or nil) "
                   "comes after it.");
@@ -456,8 +474,8 @@ DOJO_CHECK("a large input: every result arrives exactly once",
 }
 
 DOJO_CHECK("the result does not depend on the schedule",
-           "Close `out` only after wait(); return wait()'s error; every blocking step of a worker sits in a "
-           "select with wctx.done().",
+           "Close `out` only after every worker has finished; return the first worker error; every blocking "
+           "step of a worker also ends when wctx is done.",
            dojo::grader::Options{.seeds = 12}) {
   auto good = std::make_shared<Probe>();
   const auto items = range(1, 30);

@@ -1,6 +1,7 @@
 // Mutant of exercise 07: `out` is closed right after the workers are started, before waiting
 // for them — Go's `defer close(out)` misread as "close when the setup is done". A worker that
 // then sends a result sends on a closed channel: a panic.
+// mistake: send-on-closed
 // expect: send on closed channel
 #include "fan_out.hpp"
 

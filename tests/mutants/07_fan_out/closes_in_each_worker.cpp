@@ -1,6 +1,8 @@
 // Mutant of exercise 07: each worker closes `out` when it runs out of items ("defer close(out)"
-// copied into the worker). The first worker to finish closes it; the next one panics.
-// expect: close of closed channel
+// copied into the worker). The first worker to finish closes it; the next one to send on it, or
+// to close it again, panics.
+// mistake: send-on-closed
+// expect: on closed channel
 #include "fan_out.hpp"
 
 namespace dojo::ex07 {

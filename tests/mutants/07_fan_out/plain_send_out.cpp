@@ -1,6 +1,7 @@
 // Mutant of exercise 07: the workers send results with a plain send. While downstream reads,
 // all is well; when downstream stops reading, a worker waits in its send forever, and the
 // stage's wait() with it.
+// mistake: blocked-send
 // expect: chan send
 #include "fan_out.hpp"
 

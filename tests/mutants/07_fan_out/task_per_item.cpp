@@ -1,5 +1,6 @@
 // Mutant of exercise 07: "fan-out" as one task per item. Results, errors and the close are all
 // right, but nothing bounds the concurrency: with 100 slow items, 100 work calls run at once.
+// mistake: over-limit
 // expect: work calls at once
 #include "fan_out.hpp"
 

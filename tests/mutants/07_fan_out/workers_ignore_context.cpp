@@ -1,6 +1,7 @@
 // Mutant of exercise 07: the workers run in a plain group and use the caller's ctx. A failing
 // worker's error is kept, but nothing tells the other workers: they finish their slow items and
 // go on taking new ones until the input runs dry. The error arrives, but late.
+// mistake: ignored-cancellation
 // expect: never told to stop
 #include "fan_out.hpp"
 
