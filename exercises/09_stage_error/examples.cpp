@@ -55,7 +55,8 @@ DOJO_CHECK("example: a bad line is a parse failure, and its cause is still finda
   check.say("calling run_pipeline(background, {\"1\", \"x\", \"3\"}, stages): parse fails on \"x\"");
   goro::Error err = run_pipeline(goro::background(), {"1", "x", "3"}, example_stages(store));
   auto se = goro::as<StageError>(err);
-  check.expect(se.has_value(), "an error that goro::as<StageError> finds", check.describe_error(err));
+  check.expect(se.has_value(), "an error that goro::as<StageError> finds", check.describe_error(err),
+               dojo::grader::mistake::missing_wrap);
   check.expect_eq(se->stage, std::string("parse"), "the failing stage (StageError::stage)");
   check.expect_is(err, ErrNotANumber, "ErrNotANumber");
 }
@@ -64,5 +65,6 @@ DOJO_CHECK("example: a StageError's message starts with its stage",
            "message() is \"<stage>: <cause's message>\"; an Error formats as its message with {}.") {
   goro::Error err = goro::make_error(StageError{"transform", ErrNotANumber});
   check.say("made goro::make_error(StageError{\"transform\", ErrNotANumber})");
-  check.expect_eq(err.message(), std::string("transform: not a number"), "its message");
+  check.expect_eq(err.message(), std::string("transform: not a number"), "its message",
+                  dojo::grader::mistake::missing_context);
 }

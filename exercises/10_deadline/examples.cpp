@@ -56,10 +56,18 @@ DOJO_CHECK("example: 1 worker cannot: the error wraps goro::DeadlineExceeded",
   const goro::Duration timeout = check.deterministic() ? 5s : 500ms;
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 100}}, 1 worker, work of {} each, timeout {})",
                         goro::format_duration(work), goro::format_duration(timeout)));
+  const goro::Time t0 = goro::now();
   goro::Error err = run_with_deadline(goro::background(), hundred_items(), 1, work_for(work), timeout);
+  // No error, and all the work done long after the timeout: no deadline held the run as a whole.
+  if (!err && goro::now() - t0 > timeout + work)
+    check.fail("an error that goro::is finds goro::DeadlineExceeded in",
+               fmt::format("no error (nil), after {}: the whole input was worked through",
+                           goro::format_duration(goro::now() - t0)),
+               dojo::grader::mistake::ignored_cancellation);
   check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded");
   check.expect(err.message().rfind("timed out after ", 0) == 0,
-               "a message that starts with \"timed out after \"", dojo::grader::Check::describe_error(err));
+               "a message that starts with \"timed out after \"", dojo::grader::Check::describe_error(err),
+               dojo::grader::mistake::wrong_error);
 }
 
 DOJO_CHECK("example: an already-cancelled context: its error, and no work",

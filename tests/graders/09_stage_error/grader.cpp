@@ -14,6 +14,10 @@ using dojo::ex09::Stages;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
 
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::missing_wrap, mistake::missing_context, mistake::wrong_error, mistake::blocked_send);
+
 namespace {
 
 const goro::Error ErrSyntax = goro::new_error("syntax error");
@@ -76,10 +80,11 @@ std::vector<std::string> lines(int from, int to) {  // "from" .. "to"
 StageError expect_stage(Check& check, const goro::Error& err, const std::string& stage) {
   auto se = goro::as<StageError>(err);
   check.expect(se.has_value(), "an error that goro::as<StageError> finds", Check::describe_error(err),
-               "Wrap a stage function's failure with goro::make_error(StageError{\"<stage>\", err}): errorf "
-               "makes a plain error, in which no StageError can be found.");
+               {mistake::missing_wrap, "Wrap a stage function's failure in a StageError (goro::make_error(StageError{"
+                                       "...})): errorf makes a plain error, in which no StageError can be found."});
   check.expect_eq(se->stage, stage, "the failing stage (StageError::stage)",
-                  "Each stage's task attaches its own name, in one place, around its own function's error.");
+                  {mistake::wrong_error,
+                   "Each stage's task attaches its own name, in one place, around its own function's error."});
   return *se;
 }
 

@@ -30,6 +30,11 @@ using namespace std::chrono_literals;
 using dojo::grader::Canceller;
 using dojo::grader::CountingParent;
 using dojo::grader::range;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_error, mistake::unreleased_context,
+                     mistake::ignored_cancellation, mistake::blocked_send, mistake::missing_wrap);
+
 namespace {
 
 const goro::Error ErrBroken = goro::new_error("broken item");
@@ -124,7 +129,9 @@ void expect_returned_between(Check& check, goro::Duration got, goro::Duration lo
   const std::string want = !check.deterministic() ? fmt::format("{}: not before +{}", what, dur(lo))
                            : lo == hi             ? fmt::format("{}: at +{}", what, dur(lo))
                                                   : fmt::format("{}: between +{} and +{}", what, dur(lo), dur(hi));
-  check.expect(ok, want, fmt::format("it returned at +{}", dur(got)), hint);
+  // Late after the deadline: the deadline was not heeded; early: a timing mistake.
+  check.expect(ok, want, fmt::format("it returned at +{}", dur(got)),
+               {got > hi ? mistake::ignored_cancellation : mistake::wrong_timing, hint});
 }
 
 void expect_each_item_once(Check& check, Probe& probe, const std::vector<int>& items) {
@@ -356,7 +363,8 @@ DOJO_CHECK("a run that finishes early releases its deadline context",
                "nothing was derived from ctx");
   check.expect(parent->still_linked() == 0,
                "every context derived from ctx released (its cancel function called) when run_with_deadline returns",
-               fmt::format("{} derived context(s) still linked to ctx", parent->still_linked()));
+               fmt::format("{} derived context(s) still linked to ctx", parent->still_linked()),
+               mistake::unreleased_context);
   cancel_inner();
 }
 

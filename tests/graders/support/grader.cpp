@@ -561,7 +561,8 @@ const Mistake* find_mistake(std::string_view id) {
       &mistake::wrong_result, &mistake::wrong_count, &mistake::wrong_order, &mistake::wrong_timing,
       &mistake::lost_item, &mistake::duplicate, &mistake::swallowed_error, &mistake::missing_wrap,
       &mistake::missing_context, &mistake::kept_going, &mistake::wrong_error, &mistake::unexpected_error, &mistake::ignored_cancellation, &mistake::over_limit,
-      &mistake::serialized, &mistake::unsynchronized, &mistake::lost_state, &mistake::deadlock, &mistake::missing_close,
+      &mistake::serialized, &mistake::unsynchronized, &mistake::unreleased_context,
+      &mistake::lost_state, &mistake::deadlock, &mistake::missing_close,
       &mistake::blocked_send, &mistake::leak, &mistake::panic, &mistake::double_close, &mistake::send_on_closed,
       &mistake::busy_loop, &mistake::wall_clock_sleep, &mistake::raw_lock, &mistake::blocking_call,
       &mistake::stuck, &mistake::crash};

@@ -74,6 +74,10 @@ inline constexpr Mistake serialized{"serialized", "work done one at a time that 
 inline constexpr Mistake unsynchronized{"unsynchronized", "shared data read or written without waiting for its writers",
                                         "A value other tasks write is complete only once they are done: read it after "
                                         "wait() (or a receive) says so, and guard writes that overlap."};
+inline constexpr Mistake unreleased_context{"unreleased-context", "a derived context never released",
+                                            "Every with_cancel / with_timeout / with_deadline returns a cancel "
+                                            "function: call it on every way out (a scope guard does), or the "
+                                            "context stays linked to its parent until the parent ends."};
 inline constexpr Mistake lost_state{"lost-state", "progress not kept across a crash or restart",
                                     "What must survive a crash has to be on disk, complete, before the step it "
                                     "records is reported done."};

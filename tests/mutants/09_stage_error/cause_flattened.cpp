@@ -1,5 +1,6 @@
 // Mutant of exercise 09: the stage keeps only the cause's text, rebuilt with errorf("{}", err)
 // (no {:w}). The StageError and its message look right, but the original error is gone.
+// mistake: missing-wrap
 // expect: goro::as<DiskFull> finds the root cause
 #include "stage_error.hpp"
 

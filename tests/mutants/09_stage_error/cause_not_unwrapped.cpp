@@ -1,5 +1,6 @@
 // Mutant of exercise 09: StageError::unwrap() is left returning nil. goro::as<StageError> finds
 // the stage, but the search stops there: goro::is no longer reaches the root cause.
+// mistake: missing-wrap
 // expect: an error that goro::is finds ErrSyntax
 #include "stage_error.hpp"
 

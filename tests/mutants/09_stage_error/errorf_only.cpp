@@ -1,5 +1,6 @@
 // Mutant of exercise 09: each stage wraps its failure with errorf("parse: {:w}", err). The message
 // and the root cause are right, but no StageError is ever made: goro::as<StageError> finds nothing.
+// mistake: missing-wrap
 // expect: goro::as<StageError> finds
 #include "stage_error.hpp"
 

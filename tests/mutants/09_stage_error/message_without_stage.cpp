@@ -1,5 +1,6 @@
 // Mutant of exercise 09: message() returns only the cause's text. goro::as still finds the
 // stage, but logs and users no longer see where the failure happened.
+// mistake: missing-context
 // expect: starts with the stage name
 #include "stage_error.hpp"
 

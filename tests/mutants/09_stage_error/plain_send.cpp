@@ -1,5 +1,6 @@
 // Mutant of exercise 09: parse sends with a plain send. When transform fails, nobody receives any
 // more, so parse blocks forever and wait() with it.
+// mistake: blocked-send
 // expect: chan send
 #include "stage_error.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 09: the store task was copied from the transform task and still says
 // "transform": store failures are blamed on the wrong stage.
+// mistake: wrong-error
 // expect: the failing stage (StageError::stage): store
 #include "stage_error.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 10: the timeout is recognised with ==. The group's error is the worker's
 // "item 17: work on item 17: context deadline exceeded", a new error wrapping the sentinel, so
 // == is false and the timeout is reported without its progress message.
+// mistake: wrong-error
 // expect: timed out after 16 of 100 items
 #include <atomic>
 

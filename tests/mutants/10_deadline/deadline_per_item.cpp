@@ -1,5 +1,6 @@
 // Mutant of exercise 10: the timeout is made for each item instead of once for the run. Every
 // item gets a fresh 5 s, so 100 items of 100 ms on one worker take 10 s and never time out.
+// mistake: ignored-cancellation
 // expect: one deadline for every item
 #include <atomic>
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 10: the deadline context's cancel function is never called (Go's missing
 // `defer cancel()`). A run that finishes early leaves the deadline's timer armed for the rest
 // of the 5 s, and the context linked to its parent until then.
+// mistake: unreleased-context
 // expect: its cancel function called
 #include <atomic>
 

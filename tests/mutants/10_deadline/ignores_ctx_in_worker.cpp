@@ -1,6 +1,7 @@
 // Mutant of exercise 10: the workers never look at the context themselves; they rely on the
 // work to notice the deadline. Work that cannot be interrupted keeps them taking item after
 // item, and the run ends when the queue is empty, seconds after the deadline.
+// mistake: ignored-cancellation
 // expect: within 100ms of the deadline
 #include <atomic>
 

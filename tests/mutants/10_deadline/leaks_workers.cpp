@@ -1,6 +1,7 @@
 // Mutant of exercise 10: plain tasks and a results channel instead of a group, and the caller
 // returns the moment the deadline passes. The workers still busy then later try to report on
 // the unbuffered results channel that nobody reads any more: blocked forever, leaked.
+// mistake: blocked-send
 // expect: goroutine leak
 #include <atomic>
 

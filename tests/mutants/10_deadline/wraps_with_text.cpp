@@ -1,5 +1,6 @@
 // Mutant of exercise 10: the progress message copies the error's text ({}) instead of wrapping
 // it ({:w}). It reads well, but goro::is no longer finds goro::DeadlineExceeded in it.
+// mistake: missing-wrap
 // expect: goro::is finds goro::DeadlineExceeded
 #include <atomic>
 
