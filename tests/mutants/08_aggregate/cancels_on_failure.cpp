@@ -1,6 +1,7 @@
 // Mutant of exercise 08: every error is collected and joined, but the tasks run in a group
 // made by ErrGroup::with_context and fn is given the group's context. The first failure cancels
 // that context, so every item still working sees a cancellation nobody asked for.
+// mistake: unexpected-error
 // expect: saw their context cancelled
 #include <mutex>
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 08: each task returns its error to a plain ErrGroup, and process_all
 // returns g.wait(). Every item is attempted, but wait() keeps only the first error returned:
 // the other failures are silently dropped.
+// mistake: swallowed-error
 // expect: goro::is finds the error of item
 #include "aggregate.hpp"
 

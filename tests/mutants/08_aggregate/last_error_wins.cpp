@@ -1,5 +1,6 @@
 // Mutant of exercise 08: race-free, every item attempted, but one shared error variable is
 // overwritten by each failing task: only the last failure survives, the rest are dropped.
+// mistake: swallowed-error
 // expect: BadItem missing
 #include <mutex>
 

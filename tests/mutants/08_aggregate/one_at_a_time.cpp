@@ -1,5 +1,6 @@
 // Mutant of exercise 08: a plain loop calls fn for one item after the other. Every item is
 // attempted and every error kept, but nothing runs concurrently: slow items add up.
+// mistake: serialized
 // expect: ran one after the other
 #include "aggregate.hpp"
 

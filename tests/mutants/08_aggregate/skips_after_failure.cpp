@@ -1,5 +1,6 @@
 // Mutant of exercise 08: "no point going on once something failed": a task that sees an
 // earlier failure skips its item. Items that happen to start after a failure are never tried.
+// mistake: lost-item
 // expect: never attempted
 #include <atomic>
 #include <mutex>

@@ -1,5 +1,6 @@
 // Mutant of exercise 08: every error is collected and joined, but each is wrapped with {}
 // instead of {:w}. The text is right; the wrapped error is gone, so goro::is finds nothing.
+// mistake: missing-wrap
 // expect: goro::is finds ErrBadThree
 #include <mutex>
 
