@@ -71,6 +71,10 @@ using dojo::ex18::HttpStatus;
 using dojo::ex18::NetError;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_count, mistake::wrong_timing, mistake::unexpected_error,
+                     mistake::swallowed_error, mistake::ignored_cancellation, mistake::leak);
 
 // ThreadSanitizer reports races inside the Debian-built cpp-httplib library, on the server's
 // own threads (the library is not instrumented, so TSan misses its synchronisation). No learner
@@ -281,11 +285,12 @@ std::string dur(goro::Duration d) { return goro::format_duration(d); }
 // ---------------------------------------------------------------- verdicts
 
 const char* const kHintWaitForLosers =
-    "Cancel the requests that lost, then wait for their tasks (wg.wait()) before returning. A cancelled "
-    "request ends within milliseconds, but until then its task is still running: returning earlier leaks it.";
+    "Cancel the requests that lost, then wait until every request task you started has ended before returning "
+    "(however you wait for them). A cancelled request ends within milliseconds, but until then its task is still "
+    "running: returning earlier leaks it.";
 const char* const kHintCancelLosers =
-    "Make every request with a context you cancel yourself (auto [rctx, cancel] = goro::with_cancel(ctx)) and "
-    "call cancel() as soon as a replica has answered: http_get then closes every other connection at once.";
+    "The requests need a context that hedged_fetch itself can cancel, derived from ctx: cancel it as soon as a "
+    "replica has answered, and http_get closes every other connection at once.";
 const char* const kHintEarly =
     "Ask the next replica only when the hedge delay has passed without an answer (a timer restarted at every "
     "request), or at once when a request failed. Sending to every replica up front is not hedging: it "
@@ -300,7 +305,7 @@ void expect_nothing_left(Check& check, const std::vector<RequestInFlight>& left)
                fmt::format("{} still in flight when hedged_fetch returned: {}",
                            v.size() == 1 ? std::string("1 request was") : fmt::format("{} requests were", v.size()),
                            names(v)),
-               kHintWaitForLosers);
+               {mistake::leak, kHintWaitForLosers});
 }
 
 // Every /hang that reached the server was dropped by the client. A /hang never ends by itself:
@@ -325,8 +330,10 @@ void expect_hangs_dropped(Check& check, const std::vector<Seen>& seen, std::stri
         requests(released.size()), one ? "its" : "their", names(released), one ? "it" : "them", when,
         one ? "it" : "them"));
   if (!open.empty()) problems.push_back(fmt::format("still open when the grader stopped waiting: {}", names(open)));
+  // A request nobody cancelled, although the winner (or the caller's cancellation) said it was no
+  // longer wanted: the cancellation never reached it.
   check.expect(problems.empty(), fmt::format("every other request dropped (its connection closed) once {}", when),
-               fmt::format("{}", fmt::join(problems, "\n")), kHintCancelLosers);
+               fmt::format("{}", fmt::join(problems, "\n")), {mistake::ignored_cancellation, kHintCancelLosers});
 }
 
 // How many hedge delays must have passed before replica `name` may be asked (0: it may be
@@ -356,7 +363,7 @@ void expect_not_early(Check& check, const std::vector<Seen>& seen, Clock::time_p
                            check.deterministic() ? " (on the virtual clock, which stands still while a request is in "
                                                    "flight, no time at all had passed since the call)"
                                                  : ""),
-               kHintEarly);
+               {mistake::wrong_timing, kHintEarly});
 }
 
 void walk(const goro::Error& e, const std::function<void(const goro::Error&)>& f) {
@@ -377,25 +384,42 @@ struct Failure {
   }
 };
 
+// Whether `failure`'s cause (its HttpStatus, or a NetError) is anywhere in err's tree.
+bool cause_anywhere(const goro::Error& err, const Failure& f) {
+  bool found = false;
+  walk(err, [&](const goro::Error& e) {
+    if (const HttpStatus* s = e.get_if<HttpStatus>()) found = found || (f.status != 0 && s->code == f.status);
+    if (e.get_if<NetError>() != nullptr) found = found || f.status == 0;
+  });
+  return found;
+}
+
 // The error holds every failure: each URL is named, and under the error that names it (and no
 // other replica) its cause is still findable.
 void expect_every_failure(Check& check, const goro::Error& err, const std::vector<Failure>& failures) {
-  check.expect(static_cast<bool>(err), "an error (every replica failed)", "no error (nil)");
+  check.expect(static_cast<bool>(err), "an error (every replica failed)", "no error (nil)", mistake::swallowed_error);
   const std::string text = err.message();
   std::vector<std::string> missing;
+  bool dropped = false;  // a replica's error is gone altogether: neither its URL nor its cause is there
   for (const Failure& f : failures)
-    if (text.find(f.url) == std::string::npos) missing.push_back(f.shown());
+    if (text.find(f.url) == std::string::npos) {
+      missing.push_back(f.shown());
+      dropped = dropped || !cause_anywhere(err, f);
+    }
   check.expect(missing.empty(), "an error that names every replica that failed",
                fmt::format("missing from the error: {}\nthe error: \"{}\"", names(missing), text),
-               "Keep the error of every replica, each wrapped as \"GET <url>: {:w}\", and return goro::join of all "
-               "of them: the caller learns why each replica failed, not only the last one.");
+               {dropped ? mistake::swallowed_error : mistake::wrong_result,
+                "Keep the error of every replica, each wrapped as \"GET <url>: {:w}\", and return goro::join of all "
+                "of them: the caller learns why each replica failed, not only the last one."});
   for (const Failure& f : failures) {
     bool found = false;
+    bool text_only = true;  // every error that names this replica wraps nothing: its cause was copied as text
     walk(err, [&](const goro::Error& node) {
       const std::string m = node.message();
       if (found || m.find(f.url) == std::string::npos) return;
       for (const Failure& other : failures)
         if (other.url != f.url && m.find(other.url) != std::string::npos) return;  // names more than one
+      text_only = text_only && goro::unwrap_all(node).empty();
       walk(node, [&](const goro::Error& inner) {
         if (const HttpStatus* s = inner.get_if<HttpStatus>()) found = found || (f.status != 0 && s->code == f.status);
         if (inner.get_if<NetError>() != nullptr) found = found || f.status == 0;
@@ -403,8 +427,9 @@ void expect_every_failure(Check& check, const goro::Error& err, const std::vecto
     });
     check.expect(found, fmt::format("under the error that names {}, its cause: {}", f.shown(), f.cause()),
                  fmt::format("no such cause there\n{}", Check::describe_error(err)),
-                 "Wrap each replica's error with its URL using {:w} (goro::errorf(\"GET {}: {:w}\", url, err)), so "
-                 "that goro::as still finds its cause inside the joined error.");
+                 {text_only ? mistake::missing_wrap : mistake::wrong_result,
+                  "Wrap each replica's error with its URL using {:w} (goro::errorf(\"GET {}: {:w}\", url, err)), so "
+                  "that goro::as still finds its cause inside the joined error."});
   }
 }
 
@@ -453,7 +478,7 @@ DOJO_CHECK("an already-cancelled context: its error, and no request sent",
   check.say("calling hedged_fetch(ctx, {/ok/r0, /ok/r1, /ok/r2}, 0s) with ctx already cancelled");
   auto r = hedged_fetch(ctx, {server.ok_url("r0"), server.ok_url("r1"), server.ok_url("r2")}, 0s);
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
-  check.expect_eq(server.seen().size(), std::size_t{0}, "requests the servers received");
+  check.expect_eq(server.seen().size(), std::size_t{0}, "requests the servers received", mistake::ignored_cancellation);
   expect_nothing_left(check, requests_in_flight());
 }
 
@@ -525,8 +550,9 @@ DOJO_CHECK("the first replica hangs: once the hedge delay has passed the second 
   referee.finish();
   check.expect(!*never_hedged, "the second replica asked once the hedge delay (20ms) had passed",
                "it was never asked: hedged_fetch waited for /hang/r0 alone for 5 s, then the grader ended it",
-               "Start a timer of hedge_delay with the first request and select on it together with the answers: "
-               "when it fires first, ask the next replica.");
+               {mistake::wrong_timing, "A hedge is due when hedge_delay has passed without an answer: wait for the "
+                                       "answers and for that delay at the same time, and when the delay ends first, "
+                                       "ask the next replica."});
   auto seen = srv->seen();
   expect_not_early(check, seen, called, delay, [](const std::string& name) { return std::stoi(name.substr(1)); });
   check.expect_ok(r.error(), "hedged_fetch(...)");
@@ -565,8 +591,8 @@ DOJO_CHECK("the fastest replica wins: its body, and the slower requests are drop
                            *in_flight_at_first == 1 ? std::string("1 request was")
                                                     : fmt::format("{} requests were", *in_flight_at_first),
                            open_at_first->value_or("none")),
-               "A hedge adds a request; it does not replace one. Keep the earlier requests in flight: any of them "
-               "may still be the first to answer.");
+               {mistake::serialized, "A hedge adds a request; it does not replace one. Keep the earlier requests "
+                                     "in flight: any of them may still be the first to answer."});
   check.expect_ok(r.error(), "hedged_fetch(...)");
   check.expect_eq(r.value(), std::string("page r1"), "the body");
   expect_nothing_left(check, left);
@@ -610,7 +636,7 @@ DOJO_CHECK("the replica that answers first wins, wherever it is in the list",
                fmt::format("after /ok/r3 had answered, hedged_fetch waited for {}, whose context was not cancelled: "
                            "they were not dropped",
                            waited_for->value_or("")),
-               kHintCancelLosers);
+               {mistake::ignored_cancellation, kHintCancelLosers});
 }
 
 DOJO_CHECK("an error is not an answer: a replica that fails first does not win",
@@ -638,8 +664,9 @@ DOJO_CHECK("an error is not an answer: a replica that fails first does not win",
   check.expect(static_cast<bool>(r), "the body of /ok/r1, the only replica that succeeded",
                r ? std::string() : fmt::format("hedged_fetch returned the failure of /status/500/r0, which answered "
                                                "first: {}", Check::describe_error(r.error())),
-               "A failure is not an answer: keep its error and go on waiting for the requests still in flight. Only "
-               "a success wins; the errors matter only when every replica has failed.");
+               {mistake::unexpected_error,
+                "A failure is not an answer: keep its error and go on waiting for the requests still in flight. Only "
+                "a success wins; the errors matter only when every replica has failed."});
   check.expect_eq(r.value(), std::string("page r1"), "the body");
   expect_nothing_left(check, left);
 }
@@ -681,8 +708,9 @@ DOJO_CHECK("a failing replica makes hedged_fetch ask the next one at once, witho
   check.expect(!*idle_after_failure, "/ok/r1 asked as soon as /status/503/r0 had failed",
                "after /status/503/r0 failed, hedged_fetch waited with no request in flight (for the hedge delay of "
                "10s, it seems); the grader then cancelled ctx",
-               "A failure is not a slow answer: nothing is left to wait for. Ask the next replica at once when a "
-               "request fails, and restart the hedge timer from that new request.");
+               {mistake::wrong_timing, "A failure is not a slow answer: nothing is left to wait for. Ask the next "
+                                       "replica at once when a request fails, and count the hedge delay from that "
+                                       "new request."});
   // /ok/r1 may be asked at once (after the failure); /ok/r2 only once a delay has passed.
   expect_not_early(check, srv->seen(), called, delay, [](const std::string& name) { return name == "r2" ? 1 : 0; });
   check.expect_ok(r.error(), "hedged_fetch(...)");
@@ -711,7 +739,8 @@ DOJO_CHECK("every replica fails: one error joining all of them, each naming its 
     check.expect(took < delay, "hedged_fetch returns without waiting for the hedge delay (10s): each failure asks "
                                "the next replica at once",
                  fmt::format("it returned after {} on the virtual clock", dur(took)),
-                 "After a failure ask the next replica at once; once every replica has failed, return at once.");
+                 {mistake::wrong_timing, "After a failure ask the next replica at once; once every replica has failed, "
+                                         "return at once."});
 }
 
 DOJO_CHECK("five replicas fail before the sixth succeeds: the sixth one's body, without waiting for any delay",
@@ -733,8 +762,8 @@ DOJO_CHECK("five replicas fail before the sixth succeeds: the sixth one's body, 
   if (check.deterministic())
     check.expect(took < delay, "hedged_fetch returns without waiting for the hedge delay (10s)",
                  fmt::format("it returned after {} on the virtual clock", dur(took)),
-                 "After a failure ask the next replica at once.");
-  check.expect_eq(server.seen().size(), std::size_t{6}, "requests the servers received");
+                 {mistake::wrong_timing, "After a failure ask the next replica at once."});
+  check.expect_eq(server.seen().size(), std::size_t{6}, "requests the servers received", mistake::wrong_count);
 }
 
 DOJO_CHECK("cancelled by the caller while 3 replicas are in flight: goro::Canceled, and every connection dropped",
@@ -766,12 +795,14 @@ DOJO_CHECK("cancelled by the caller while 3 replicas are in flight: goro::Cancel
   check.expect(open == std::size_t{3}, "3 requests in flight when the caller cancels",
                open ? fmt::format("hedged_fetch waited with {} in flight", requests(*open))
                     : std::string("hedged_fetch returned before the caller cancelled"),
-               "A delay of 0 asks every replica at once; keep them all in flight.");
+               {open && *open < 3 ? mistake::serialized : mistake::wrong_result,
+                "A delay of 0 asks every replica at once; keep them all in flight."});
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
   expect_nothing_left(check, left);
   auto seen = srv->seen();
   expect_hangs_dropped(check, seen, "the caller had cancelled");
-  check.expect_eq(seen.size(), std::size_t{3}, "requests the servers received (none after the cancellation)");
+  check.expect_eq(seen.size(), std::size_t{3}, "requests the servers received (none after the cancellation)",
+                  seen.size() > 3 ? dojo::grader::Why(mistake::ignored_cancellation) : dojo::grader::Why());
 }
 
 DOJO_CHECK("cancelled by the caller while waiting for the hedge delay: goro::Canceled, and no other replica asked",
@@ -810,12 +841,12 @@ DOJO_CHECK("cancelled by the caller while waiting for the hedge delay: goro::Can
   for (const Seen& s : seen)
     if (*cancelled_at && s.arrived > **cancelled_at) after.push_back(path_of(s.target));
   check.expect(after.empty(), "no request sent after the cancellation", fmt::format("sent after it: {}", names(after)),
-               "Once ctx is cancelled, return: a replica asked now is asked for nothing.");
+               {mistake::ignored_cancellation, "Once ctx is cancelled, return: a replica asked now is asked for nothing."});
   expect_not_early(check, seen, called, delay, [](const std::string& name) { return name == "r1" ? 1 : 0; });
   if (check.deterministic())
     check.expect(took < delay, "hedged_fetch returns at once when the caller cancels, not after the delay (10s)",
                  fmt::format("it returned after {} on the virtual clock", dur(took)),
-                 "Select on ctx.done() too while you wait for the timer and the answers.");
+                 {mistake::ignored_cancellation, "Select on ctx.done() too while you wait for the timer and the answers."});
 }
 
 DOJO_CHECK("the result does not depend on the schedule",

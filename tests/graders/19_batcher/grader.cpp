@@ -41,7 +41,12 @@ using dojo::ex19::run_batcher;
 using dojo::grader::Canceller;
 using dojo::grader::Check;
 using dojo::grader::offset;
+using dojo::grader::Why;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_timing, mistake::wrong_count, mistake::lost_item, mistake::duplicate,
+                     mistake::missing_wrap, mistake::ignored_cancellation, mistake::blocked_send);
 
 namespace {
 
@@ -475,23 +480,17 @@ const char* const kHintOnce =
     "Each event belongs to exactly one batch, in the order received; each batch is delivered once or "
     "dead-lettered once. Call flush from run_batcher's own task, one call at a time.";
 
-// What is wrong with the outcome whatever the timing: empty or oversized batches, flush calls at the
-// same time, events lost, doubled or out of order. `times`: mention moments (virtual clock only).
-std::vector<std::string> problems(const Outcome& o, const Schedule& s, bool times) {
-  std::vector<std::string> out;
+// What is wrong with the outcome whatever the timing: events lost, doubled or out of order, empty
+// or oversized batches, flush calls at the same time. Each with the failure class it shows, the
+// most telling first (an event flushed again also makes its batch too large: the repeat is what
+// went wrong). `times`: mention moments (virtual clock only).
+struct Problem {
+  std::string text;
+  const dojo::grader::Mistake* mistake;
+};
+std::vector<Problem> problems(const Outcome& o, const Schedule& s, bool times) {
+  std::vector<Problem> out;
   auto when = [&](const Call& c) { return times ? fmt::format(" (at {})", offset(c.at)) : std::string(); };
-  for (std::size_t k = 0; k < o.calls.size(); ++k)
-    if (o.calls[k].ids.empty()) {
-      out.push_back(fmt::format("flush call {}{} was handed an empty batch: nothing was pending", k + 1, when(o.calls[k])));
-      break;
-    }
-  for (std::size_t k = 0; k < o.calls.size(); ++k)
-    if (o.calls[k].ids.size() > kMaxBatch) {
-      out.push_back(fmt::format("flush call {}{} was handed {} events: more than kMaxBatch ({})", k + 1, when(o.calls[k]),
-                                o.calls[k].ids.size(), kMaxBatch));
-      break;
-    }
-  if (o.peak > 1) out.push_back(fmt::format("{} flush calls ran at the same time", o.peak));
 
   const int n = s.size();
   std::vector<int> delivered(static_cast<std::size_t>(n), 0), dead(static_cast<std::size_t>(n), 0);
@@ -516,21 +515,38 @@ std::vector<std::string> problems(const Outcome& o, const Schedule& s, bool time
     if (dead[i] == 0 && delivered[i] == 0) missing.push_back(id);
   }
   if (!again.empty())
-    out.push_back(fmt::format("{} dead-lettered, then flushed again with a later batch", events_were(again)));
-  if (!twice.empty()) out.push_back(fmt::format("{} delivered more than once", events_were(twice)));
-  if (!dead_twice.empty()) out.push_back(fmt::format("{} dead-lettered more than once", events_were(dead_twice)));
+    out.push_back({fmt::format("{} dead-lettered, then flushed again with a later batch", events_were(again)),
+                   &mistake::duplicate});
+  if (!twice.empty()) out.push_back({fmt::format("{} delivered more than once", events_were(twice)), &mistake::duplicate});
+  if (!dead_twice.empty())
+    out.push_back({fmt::format("{} dead-lettered more than once", events_were(dead_twice)), &mistake::duplicate});
   if (!missing.empty()) {
     std::string m = fmt::format("{} never flushed (nor dead-lettered)", events_were(missing));
     const bool tail = missing.back() == n - 1 && missing.front() == n - static_cast<int>(missing.size());
     if (tail && !o.err && (s.close_at || s.close_when_delivered))
       m += ": they were still pending when the input closed";
-    out.push_back(m);
+    out.push_back({m, &mistake::lost_item});
   }
+  for (std::size_t k = 0; k < o.calls.size(); ++k)
+    if (o.calls[k].ids.empty()) {
+      out.push_back({fmt::format("flush call {}{} was handed an empty batch: nothing was pending", k + 1, when(o.calls[k])),
+                     &mistake::wrong_count});
+      break;
+    }
+  for (std::size_t k = 0; k < o.calls.size(); ++k)
+    if (o.calls[k].ids.size() > kMaxBatch) {
+      out.push_back({fmt::format("flush call {}{} was handed {} events: more than kMaxBatch ({})", k + 1,
+                                 when(o.calls[k]), o.calls[k].ids.size(), kMaxBatch),
+                     &mistake::over_limit});
+      break;
+    }
+  if (o.peak > 1) out.push_back({fmt::format("{} flush calls ran at the same time", o.peak), &mistake::over_limit});
   // (An event handed over twice is out of order as well: that is said once, above.)
   auto order = [&](const std::vector<int>& seq, std::string_view what) {
     for (std::size_t i = 1; i < seq.size(); ++i)
       if (seq[i] <= seq[i - 1]) {
-        out.push_back(fmt::format("event {} was {} after event {}: out of order", seq[i], what, seq[i - 1]));
+        out.push_back({fmt::format("event {} was {} after event {}: out of order", seq[i], what, seq[i - 1]),
+                       &mistake::wrong_order});
         return;
       }
   };
@@ -541,13 +557,19 @@ std::vector<std::string> problems(const Outcome& o, const Schedule& s, bool time
   return out;
 }
 
+std::string texts(const std::vector<Problem>& p) {
+  std::vector<std::string> v;
+  for (const Problem& x : p) v.push_back(x.text);
+  return fmt::format("{}", fmt::join(v, "\n"));
+}
+
 // Fails unless every event of the schedule was delivered or dead-lettered exactly once, in order,
 // with no empty or oversized batch and one flush at a time.
 void expect_sound(Check& check, const Outcome& o, const Schedule& s, std::string_view hint = kHintOnce) {
   const auto p = problems(o, s, check.deterministic());
   if (!p.empty())
-    check.fail("every event flushed (or dead-lettered) exactly once, in order, in batches of 1 to 100 events",
-               fmt::format("{}", fmt::join(p, "\n")), hint);
+    check.fail("every event flushed (or dead-lettered) exactly once, in order, in batches of 1 to 100 events", texts(p),
+               {*p.front().mistake, hint});
 }
 
 // A note when the flushes are exactly those of a classic mistake.
@@ -576,8 +598,9 @@ std::string name_the_mistake(const std::vector<Flushed>& got, const Schedule& s,
 }
 
 // Where the first flush that differs from the contract went wrong, in words.
+// `timing` is set when that flush came before or after its window's end: a mistake of moments.
 std::string first_difference(const std::vector<Flushed>& want, const std::vector<Flushed>& got, const Schedule& s,
-                             goro::Duration mw) {
+                             goro::Duration mw, bool* timing) {
   std::size_t i = 0;
   while (i < want.size() && i < got.size() && want[i] == got[i]) ++i;
   if (i >= got.size() || got[i].ids.empty() || got[i].ids.size() > kMaxBatch) return {};
@@ -587,6 +610,7 @@ std::string first_difference(const std::vector<Flushed>& want, const std::vector
   const goro::Duration waited = g.at - first;
   const bool at_close = s.close_at && g.at == *s.close_at;
   const std::string which = fmt::format("batch {} [{}]", i + 1, ids_text(g.ids));
+  *timing = true;
   if (g.ids.size() < kMaxBatch && waited < mw && !at_close)
     return fmt::format("{} was flushed at {}, only {} after its first event arrived (at {}): its window runs "
                        "until {}",
@@ -595,6 +619,7 @@ std::string first_difference(const std::vector<Flushed>& want, const std::vector
     return fmt::format("{} was flushed at {}, {} after its first event arrived (at {}): its window ended at {}{}",
                        which, offset(g.at), dur(waited), offset(first), offset(first + mw),
                        at_close ? ", yet it was held until the input closed" : "");
+  *timing = false;
   if (i < want.size())
     return fmt::format("{} was flushed at {}; the contract's batch {} is [{}], flushed at {}", which, offset(g.at),
                        i + 1, ids_text(want[i].ids), offset(want[i].at));
@@ -611,13 +636,18 @@ void expect_flushes(Check& check, const Outcome& o, const Schedule& s, goro::Dur
   for (const Call& c : o.calls) got.push_back({c.at, c.ids});
   if (got == want) return;
   std::vector<std::string> notes;
-  if (auto d = first_difference(want, got, s, mw); !d.empty()) notes.push_back(d);
-  for (auto& p : problems(o, s, true)) notes.push_back(p);
+  bool timing = false;
+  if (auto d = first_difference(want, got, s, mw, &timing); !d.empty()) notes.push_back(d);
+  const auto p = problems(o, s, true);
+  for (const Problem& x : p) notes.push_back(x.text);
   if (auto k = name_the_mistake(got, s, mw); !k.empty()) notes.push_back(k);
+  // Events lost, doubled, ... say what went wrong; else a batch flushed before or after its
+  // window's end is a mistake of moments.
+  const dojo::grader::Mistake& m = !p.empty() ? *p.front().mistake : timing ? mistake::wrong_timing : mistake::wrong_result;
   check.fail(timeline(want, true),
              fmt::format("{}{}{}", timeline(got, true), notes.empty() ? "" : "\n",
                          fmt::format("{}", fmt::join(notes, "\n"))),
-             hint);
+             {m, hint});
 }
 
 // The batch sizes, on real threads (checks whose boundaries do not depend on time).
@@ -630,16 +660,15 @@ void expect_batches(Check& check, const Outcome& o, const Schedule& s, goro::Dur
   for (Flushed& f : want) f.at = {};
   if (got == want) return;
   auto p = problems(o, s, false);
-  check.fail(timeline(want, false),
-             fmt::format("{}{}{}", timeline(got, false), p.empty() ? "" : "\n", fmt::format("{}", fmt::join(p, "\n"))),
-             hint);
+  check.fail(timeline(want, false), fmt::format("{}{}{}", timeline(got, false), p.empty() ? "" : "\n", texts(p)),
+             {p.empty() ? mistake::wrong_result : *p.front().mistake, hint});
 }
 
 void expect_returned(Check& check, const Outcome& o, goro::Duration want, std::string_view what,
                      std::string_view hint = {}) {
   if (!check.deterministic()) return;
   check.expect(o.returned == want, fmt::format("run_batcher returns at {} ({})", offset(want), what),
-               fmt::format("it returned at {}", offset(o.returned)), hint);
+               fmt::format("it returned at {}", offset(o.returned)), {mistake::wrong_timing, hint});
 }
 
 void expect_dlq_not_closed(Check& check, const Outcome& o) {
@@ -664,7 +693,7 @@ void expect_no_call_after_cancel(Check& check, const Outcome& o, std::size_t all
   check.fail("no flush call begins after ctx was cancelled",
              fmt::format("{} flush call(s) began after ctx was cancelled{}", late.size(),
                          check.deterministic() ? fmt::format(" (at {})", dojo::grader::offsets(at)) : std::string()),
-             kHintCancel);
+             {mistake::ignored_cancellation, kHintCancel});
 }
 
 // Virtual clock: the batcher returned at the moment of the cancellation.
@@ -676,7 +705,7 @@ void expect_prompt(Check& check, const Outcome& o, goro::Duration cancelled_at) 
                    ? fmt::format("it returned at {}, {} after ctx was cancelled", offset(o.returned),
                                  dur(o.returned - cancelled_at))
                    : fmt::format("it returned at {}", offset(o.returned)),
-               kHintCancel);
+               {o.returned > cancelled_at ? mistake::ignored_cancellation : mistake::wrong_timing, kHintCancel});
 }
 
 // The attempts of batch `b`: exactly kFlushAttempts (or `want` when given), kRetryBackoff apart from `from`.
@@ -697,11 +726,12 @@ void expect_attempts(Check& check, const Outcome& o, int b, int want, goro::Dura
                            check.deterministic() ? fmt::format(" at {}", dojo::grader::offsets(want_at)) : std::string()),
                n == 0 ? fmt::format("no flush call for a batch {} at all", b)
                       : fmt::format("batch {} [{}]: {} flush attempt{}{}", b, ids_text(ids), n, n == 1 ? "" : "s", times),
-               hint);
+               {mistake::wrong_count, hint});
   if (check.deterministic())
     check.expect(at == want_at, fmt::format("batch {}: attempts at {}", b, dojo::grader::offsets(want_at)),
                  fmt::format("batch {}: attempts at {}", b, dojo::grader::offsets(at)),
-                 "Wait kRetryBackoff (on the runtime's clock) after a failed attempt, before the next one.");
+                 {mistake::wrong_timing, "Wait kRetryBackoff (on the runtime's clock) after a failed attempt, before "
+                                         "the next one."});
 }
 
 // The reason of a dead letter: wraps the downstream's error from the LAST attempt, says how many.
@@ -709,7 +739,7 @@ void expect_reason(Check& check, const FailedBatch& fb) {
   check.expect_is(fb.reason, ErrDownstream, "ErrDownstream (the downstream's error)", kHintDlq);
   const Refused r = check.expect_as<Refused>(fb.reason, "Refused (the downstream's typed error)", kHintDlq);
   check.expect_eq(r.attempt, kFlushAttempts, "the attempt whose error the reason wraps",
-                  "Keep the error of the last attempt and wrap that one.");
+                  {mistake::wrong_error, "Keep the error of the last attempt and wrap that one."});
   check.expect(fb.reason.message().find(fmt::format("after {} attempts", kFlushAttempts)) != std::string::npos,
                fmt::format("a reason whose message says \"after {} attempts\"", kFlushAttempts),
                Check::describe_error(fb.reason));
@@ -717,15 +747,19 @@ void expect_reason(Check& check, const FailedBatch& fb) {
 
 std::vector<int> range_ids(int from, int to) { return dojo::grader::range(from, to); }
 
-void expect_dead(Check& check, const Outcome& o, const std::vector<std::vector<int>>& want) {
+// `cancelled`: the caller cancelled, and nothing may be dead-lettered after that.
+void expect_dead(Check& check, const Outcome& o, const std::vector<std::vector<int>>& want, bool cancelled = false) {
   std::vector<std::string> w, g;
   for (const auto& ids : want) w.push_back("[" + ids_text(ids) + "]");
   for (const FailedBatch& fb : o.dead) g.push_back("[" + ids_text(ids_of(fb.batch)) + "]");
+  const dojo::grader::Mistake& m = cancelled && g.size() > w.size() ? mistake::ignored_cancellation
+                                   : g.size() < w.size()            ? mistake::lost_item
+                                                                    : mistake::wrong_result;
   check.expect(w == g,
                want.empty() ? std::string("nothing on dlq")
                             : fmt::format("on dlq, in order: {}", fmt::join(w, ", ")),
                g.empty() ? std::string("nothing on dlq") : fmt::format("on dlq: {}", fmt::join(g, ", ")),
-               want.empty() ? kHintCancel : kHintDlq);
+               {m, cancelled ? kHintCancel : want.empty() ? kHintRetry : kHintDlq});
 }
 
 // Real threads: windows of 50 ms and moments a twentieth of the virtual ones.
@@ -1071,7 +1105,7 @@ DOJO_CHECK("cancelled while the failed batch waits for a dead-letter reader: the
                  fmt::format("it was still blocked 9s after ctx was cancelled{}: a send on dlq that nobody reads "
                              "must give up when ctx ends",
                              where),
-                 kHintCancel);
+                 {mistake::blocked_send, kHintCancel});
     }
     guard.stop();
   } else {

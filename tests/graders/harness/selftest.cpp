@@ -117,3 +117,9 @@ DOJO_CHECK("a blocking read outside goro::blocking", "a read from a pipe nobody 
   char c = 0;
   (void)!read(fds[0], &c, 1);
 }
+
+DOJO_CHECK("a wait nobody ends", "a WaitGroup nobody marks done") {
+  goro::WaitGroup wg;
+  wg.add(1);
+  wg.wait();
+}

@@ -561,8 +561,7 @@ const Mistake* find_mistake(std::string_view id) {
       &mistake::wrong_result, &mistake::wrong_count, &mistake::wrong_order, &mistake::wrong_timing,
       &mistake::lost_item, &mistake::duplicate, &mistake::swallowed_error, &mistake::missing_wrap,
       &mistake::missing_context, &mistake::kept_going, &mistake::wrong_error, &mistake::unexpected_error, &mistake::ignored_cancellation, &mistake::over_limit,
-      &mistake::serialized, &mistake::unsynchronized, &mistake::unreleased_context,
-      &mistake::lost_state, &mistake::deadlock, &mistake::missing_close,
+      &mistake::serialized, &mistake::unsynchronized, &mistake::unreleased_context, &mistake::deadlock, &mistake::missing_close,
       &mistake::blocked_send, &mistake::leak, &mistake::panic, &mistake::double_close, &mistake::send_on_closed,
       &mistake::busy_loop, &mistake::wall_clock_sleep, &mistake::raw_lock, &mistake::blocking_call,
       &mistake::stuck, &mistake::crash};
@@ -613,8 +612,10 @@ void Check::expect_ok(const goro::Error& err, std::string_view what, Why why) {
 
 void Check::expect_is(const goro::Error& err, const goro::Error& target, std::string_view target_name, Why why) {
   if (goro::is(err, target)) return;
-  // The target's words in the message but not the target in the chain: wrapped as text.
-  const bool text_kept = err && target && err.message().find(target.message()) != std::string::npos;
+  // The target's words in the message but not the target in the chain, or a message built from
+  // parts ("...: ...") by an error that wraps nothing: some error was wrapped as text.
+  const bool text_kept = err && ((target && err.message().find(target.message()) != std::string::npos) ||
+                                 (goro::unwrap_all(err).empty() && err.message().find(": ") != std::string::npos));
   fail_implied(fmt::format("an error that goro::is finds {} in", target_name), describe_error(err), std::move(why),
                !err ? mistake::swallowed_error : text_kept ? mistake::missing_wrap : mistake::wrong_error);
 }

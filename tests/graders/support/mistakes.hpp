@@ -7,7 +7,7 @@
 // A check tags an expectation with the class its failure would show:
 //   check.expect_eq(calls, 3, "number of attempts", {mistake::wrong_count, "The first call counts."});
 // Untagged expectations get a class from what they compare (an error that goro::is cannot
-// find although its text is there: missing-wrap; nil where an error was due: swallowed-error;
+// find although its text is there, or a flat "...: ..." message that wraps nothing: missing-wrap; nil where an error was due: swallowed-error;
 // anything else: wrong-result). The harness diagnoses the rest itself: deadlock, missing-close,
 // blocked-send, leak, panic, double-close, send-on-closed, busy-loop, wall-clock-sleep, raw-lock,
 // blocking-call, stuck, crash.
@@ -78,9 +78,6 @@ inline constexpr Mistake unreleased_context{"unreleased-context", "a derived con
                                             "Every with_cancel / with_timeout / with_deadline returns a cancel "
                                             "function: call it on every way out (a scope guard does), or the "
                                             "context stays linked to its parent until the parent ends."};
-inline constexpr Mistake lost_state{"lost-state", "progress not kept across a crash or restart",
-                                    "What must survive a crash has to be on disk, complete, before the step it "
-                                    "records is reported done."};
 // ---- seen by the harness ----
 inline constexpr Mistake deadlock{"deadlock", "every task blocked, nothing can wake them",
                                   "Look at what each task waits for: a send nobody receives, a receive nobody ends, "

@@ -1,5 +1,6 @@
 // Mutant of exercise 18: every replica is asked at once, without waiting for the hedge delay.
 // The first success still wins, but every call now costs one request per replica.
+// mistake: wrong-count
 // expect: before the hedge delay
 #include "hedged.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 18: each hedge cancels the request before it ("switch to the next replica")
 // instead of adding to it. Only one request is ever in flight, and a slow replica that was about
 // to answer is dropped.
+// mistake: wrong-timing
 // expect: in flight at once
 #include "hedged.hpp"
 

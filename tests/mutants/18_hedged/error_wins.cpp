@@ -1,5 +1,6 @@
 // Mutant of exercise 18: the first answer to arrive wins, even when it is a failure. A replica
 // that answers quickly with a 500 ends the search, while a healthy replica was about to answer.
+// mistake: unexpected-error
 // expect: returned the failure of
 #include "hedged.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 18: a failure is only recorded; the next replica is asked when the hedge
 // timer fires, as if the failed request were merely slow.
+// mistake: wrong-timing
 // expect: no request in flight
 #include "hedged.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 18: when every replica fails, only the last error is returned; the
 // reasons of the other replicas are lost.
+// mistake: swallowed-error
 // expect: missing from the error
 #include "hedged.hpp"
 

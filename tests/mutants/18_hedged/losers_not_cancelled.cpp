@@ -1,6 +1,7 @@
 // Mutant of exercise 18: the requests are made with the caller's ctx instead of a context of
 // hedged_fetch's own. cancel() still runs when a replica wins, but no request watches the
 // context it cancels: the slower requests run to their end, and wg.wait() waits for them.
+// mistake: ignored-cancellation
 // expect: instead of being dropped
 #include "hedged.hpp"
 

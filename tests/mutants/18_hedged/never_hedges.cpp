@@ -1,5 +1,6 @@
 // Mutant of exercise 18: a failover instead of a hedge. The next replica is asked only when a
 // request fails; a replica that is merely slow (or hangs) is waited for, however long it takes.
+// mistake: wrong-timing
 // expect: it was never asked
 #include "hedged.hpp"
 

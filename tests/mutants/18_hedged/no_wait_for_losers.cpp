@@ -1,6 +1,7 @@
 // Mutant of exercise 18: the request tasks are started with goro::go and never waited for. The
 // losers are cancelled when a replica wins, but hedged_fetch returns at once: their tasks (and
 // their connections) are still alive after it has returned.
+// mistake: leak
 // expect: still in flight when hedged_fetch returned
 #include "hedged.hpp"
 

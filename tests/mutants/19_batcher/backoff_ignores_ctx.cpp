@@ -1,6 +1,7 @@
 // Mutant of exercise 19: the retry loop ignores the context: it sleeps its backoffs with
 // goro::sleep (which cannot be interrupted) and calls the downstream again after the caller has
 // given up. A cancelled batcher keeps retrying a batch nobody wants any more.
+// mistake: ignored-cancellation
 // expect: after ctx was cancelled
 #include "batcher.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 19: the failed batch is sent on dlq with a plain send. When nobody reads the
 // dead-letter queue, the batcher blocks there for good, even after its caller has cancelled.
+// mistake: blocked-send
 // expect: still blocked
 #include "batcher.hpp"
 

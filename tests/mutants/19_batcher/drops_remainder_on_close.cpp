@@ -1,5 +1,6 @@
 // Mutant of exercise 19: when the input closes, run_batcher returns at once, and the events still
 // pending (the last, partial batch) are never flushed.
+// mistake: lost-item
 // expect: never flushed
 #include "batcher.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 19: the window's timer runs all the time (restarted after every flush), and
 // when it fires the batcher flushes whatever is pending — nothing, most of the time. The
 // downstream gets an empty batch every max_wait while the input is quiet.
+// mistake: wrong-count
 // expect: an empty batch
 #include "batcher.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 19: the buffer is cleared after a successful flush only. A batch that went to
 // the dead-letter queue stays in the buffer and is flushed again with the events that follow it:
 // delivered after all, twice counted, and in a batch larger than kMaxBatch.
+// mistake: duplicate
 // expect: dead-lettered, then flushed again
 #include "batcher.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 19: "retry kFlushAttempts times" read as kFlushAttempts retries AFTER the first
 // call: a failing batch gets 4 calls instead of 3.
+// mistake: wrong-count
 // expect: 4 flush attempts
 #include "batcher.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 19: the dead letter's reason formats the downstream's error with {} instead of
 // {:w}. The text reads the same, but goro::is and goro::as no longer find the downstream's error.
+// mistake: missing-wrap
 // expect: an error that goro::is finds ErrDownstream
 #include "batcher.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 19: the window's timer is reset on every event instead of on a batch's first
 // one. The window slides with the stream: while events keep coming less than max_wait apart,
 // the batch is never flushed for time, however old its first event is.
+// mistake: wrong-timing
 // expect: restarted on every event
 #include "batcher.hpp"
 

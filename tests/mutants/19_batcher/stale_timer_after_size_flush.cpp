@@ -1,6 +1,7 @@
 // Mutant of exercise 19: the window's timer is started only when none is running, and a size
 // flush forgets to stop it. The first batch's timer is still due after that batch was flushed for
 // size, so it fires at the old deadline and ends the next batch early.
+// mistake: wrong-timing
 // expect: left running after a size flush
 #include "batcher.hpp"
 

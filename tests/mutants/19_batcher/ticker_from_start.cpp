@@ -1,6 +1,7 @@
 // Mutant of exercise 19: one ticker, started with the batcher, flushes whatever is pending every
 // max_wait. The boundaries follow the ticker's clock instead of each batch's first event: a batch
 // that starts just before a tick is flushed almost at once.
+// mistake: wrong-timing
 // expect: ticks every
 #include "batcher.hpp"
 
