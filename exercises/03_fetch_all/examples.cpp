@@ -44,7 +44,8 @@ DOJO_CHECK("example: an HTTP 500 is an error that names its URL and keeps its ca
 }
 
 DOJO_CHECK("example: never more than 8 requests in flight",
-           "g.set_limit(kMaxInFlight) before the first g.go: then go() waits while 8 tasks are active.") {
+           "A request may start only when fewer than 8 are open: the group's limit (set before the first go), a "
+           "semaphore or 8 workers all keep that cap.") {
   LoopbackServer server;
   std::vector<std::string> urls;
   for (int i = 0; i < 12; ++i) urls.push_back(server.ok_url(fmt::format("p{}", i), 20));

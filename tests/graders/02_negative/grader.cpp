@@ -11,8 +11,9 @@ using dojo::ex02::sum;
 
 namespace mistake = dojo::grader::mistake;
 
-DOJO_FAILURE_CLASSES(mistake::missing_context, mistake::kept_going, mistake::missing_close,
-                     mistake::swallowed_error, mistake::missing_wrap);
+DOJO_FAILURE_CLASSES(mistake::missing_context, mistake::kept_going, mistake::missing_close, mistake::blocked_send,
+                     mistake::double_close, mistake::ignored_cancellation, mistake::swallowed_error,
+                     mistake::missing_wrap);
 
 namespace {
 
@@ -30,7 +31,7 @@ void expect_negative_at(dojo::grader::Check& check, const goro::Error& err, std:
   check.expect(err.message().find(want) != std::string::npos,
                fmt::format("an error whose message names the first negative number: contains \"{}\"", want),
                dojo::grader::Check::describe_error(err),
-               {dojo::grader::mistake::missing_context,
+               {mistake::missing_context,
                 "The caller must learn which number was wrong: put its index and value into the wrapping "
                 "message."});
 }
@@ -87,7 +88,8 @@ DOJO_CHECK("the error wraps ErrNegative instead of being it",
   const goro::Error err = r.error();
   check.expect_is(err, ErrNegative, "ErrNegative");
   check.expect(err != ErrNegative, "a new error wrapping ErrNegative (err != ErrNegative, goro::is(err, ErrNegative))",
-               "the bare sentinel ErrNegative itself: the caller cannot tell which number it was");
+               "the bare sentinel ErrNegative itself: the caller cannot tell which number it was",
+               mistake::missing_context);
 }
 
 DOJO_CHECK("an early negative number in a huge input: the producer stops sending at once",
@@ -100,7 +102,7 @@ DOJO_CHECK("an early negative number in a huge input: the producer stops sending
   expect_negative_at(check, r.error(), 10, -3);
   check.expect(steps < 2000, "little channel traffic after the failure (fewer than 2,000 blocking steps)",
                fmt::format("{} blocking steps: the producer kept sending the numbers after nums[10]", steps),
-               dojo::grader::mistake::kept_going);
+               mistake::kept_going);
 }
 
 DOJO_CHECK("a large input: every number arrives exactly once",
@@ -122,9 +124,10 @@ DOJO_CHECK("an already-cancelled context: no work is done",
   std::vector<int> nums(100'000, 1);
   check.say("calling sum(ctx, {100,000 ones}) with ctx already cancelled");
   auto [r, steps] = dojo::grader::with_steps([&] { return sum(ctx, nums); });
-  check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
+  // Work done although the caller had cancelled: the context was never looked at.
   check.expect(steps < 1000, "almost no channel traffic (a few blocking steps at most)",
-               fmt::format("{} blocking steps: the numbers were sent anyway", steps));
+               fmt::format("{} blocking steps: the numbers were sent anyway", steps), mistake::ignored_cancellation);
+  check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
 }
 
 DOJO_CHECK("cancelled while working: returns the context's error promptly, no task left behind",
@@ -135,9 +138,13 @@ DOJO_CHECK("cancelled while working: returns the context's error promptly, no ta
   auto [ctx, cancel] = dojo::grader::cancel_after_events(200);
   check.say("calling sum(ctx, {200,000 ones}); a helper task cancels ctx once the pipeline is running");
   auto r = sum(ctx, nums);
+  cancel();
+  // Every number added up and no error: nothing watched the context.
+  if (!r.error() && r.value() == 200'000)
+    check.fail("an error that goro::is finds goro::Canceled in", "no error (nil), and the whole total: 200000",
+               mistake::ignored_cancellation);
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
   check.expect_not_is(r.error(), ErrNegative, "ErrNegative");
-  cancel();
 }
 
 DOJO_CHECK("the result does not depend on the schedule",

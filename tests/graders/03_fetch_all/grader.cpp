@@ -288,9 +288,9 @@ void expect_hangs_dropped(Check& check, const std::vector<Seen>& seen, std::stri
                            what),
                fmt::format("{}", fmt::join(problems, "\n")),
                {mistake::ignored_cancellation,
-                "The requests must be made with the group's context (gctx from ErrGroup::with_context), not the "
-                "caller's: the group cancels gctx at the first error, and http_get aborts its transfer the moment "
-                "its context is cancelled."});
+                "http_get aborts a transfer only when the context it was given is cancelled: make every request "
+                "with a context that the first failure and the caller both cancel (the group's gctx is one), not "
+                "with the caller's ctx alone."});
 }
 
 void expect_names(Check& check, const goro::Error& err, const std::string& url) {
@@ -356,11 +356,13 @@ void failure_while_others_in_flight(Check& check, bool failing_first) {
                                             "with {:w} so that its cause stays findable.");
   check.expect_eq(status.code, 500, "the status code found by goro::as<HttpStatus>");
   expect_names(check, r.error(), bad);
-  check.expect(server.hangs_open_at_failure() == 7,
-               "the 7 slow requests in flight together with the failing one (8 at once)",
-               fmt::format("{} slow requests were open when the failure was sent", server.hangs_open_at_failure()),
-               "Start a task per URL and let the group's limit hold back the ninth: the requests run at the "
-               "same time, not one after the other.");
+  const int open_at_failure = server.hangs_open_at_failure();
+  check.expect(open_at_failure == 7, "the 7 slow requests in flight together with the failing one (8 at once)",
+               fmt::format("{} slow requests were open when the failure was sent", open_at_failure),
+               open_at_failure > 7 ? dojo::grader::Why{mistake::over_limit}
+                                   : dojo::grader::Why{mistake::serialized, "Start the requests before waiting for "
+                                                                            "any of them; only the cap of 8 holds "
+                                                                            "the ninth back."});
   auto failed = server.failed_at();
   check.expect(failed.has_value(), "the server sent the 500", "it never did");
   auto seen = server.seen();
@@ -371,8 +373,9 @@ void failure_while_others_in_flight(Check& check, bool failing_first) {
   for (const Seen& s : seen)
     if (s.arrived > *failed) late.push_back(path_of(s.target));
   check.expect(late.empty(), "no request sent after the failure", fmt::format("sent after it: {}", list(late)),
-               "A task started after the failure calls http_get with the cancelled group context, which sends "
-               "nothing.");
+               {mistake::ignored_cancellation,
+                "Once the failure has cancelled the requests' context, a request made with it sends nothing: "
+                "every request, also the ones not started yet, must use that context."});
 }
 
 }  // namespace
@@ -395,8 +398,8 @@ DOJO_CHECK("one URL: its body", "One task, one request; its body goes into the o
 }
 
 DOJO_CHECK("the bodies come in the order of the URLs, not in the order the answers arrive",
-           "Size the result up front (std::vector<std::string> bodies(urls.size())) and let task i write "
-           "bodies[i] only. Appending as answers arrive gives the order of arrival.") {
+           "Each body belongs at its URL's index: store it there (a slot per URL, or the index kept with the "
+           "body and used after wait()). Appending as answers arrive gives the order of arrival.") {
   auto srv = std::make_shared<LoopbackServer>();
   std::vector<std::string> urls, want;
   for (int i = 0; i < 12; ++i) {
@@ -424,8 +427,8 @@ DOJO_CHECK("the bodies come in the order of the URLs, not in the order the answe
 }
 
 DOJO_CHECK("at most 8 requests in flight, and more than one",
-           "ErrGroup::set_limit(kMaxInFlight), called once before the first go, caps the active tasks; "
-           "everything else runs in parallel.") {
+           "A request may start only when one of 8 slots is free (a group limit set before the first go, a "
+           "semaphore, 8 workers); up to that cap the requests run at the same time.") {
   auto srv = std::make_shared<LoopbackServer>();
   LoopbackServer& server = *srv;
   std::vector<std::string> urls;
@@ -442,17 +445,17 @@ DOJO_CHECK("at most 8 requests in flight, and more than one",
   const int peak = server.peak();
   check.expect(peak <= 8, "at most 8 requests in flight at once",
                fmt::format("the server saw {} requests in flight at once", peak),
-               {mistake::over_limit, "Without a limit every URL gets its request at once; set the group's limit "
-                                     "before starting any task."});
+               {mistake::over_limit, "Without a cap every URL gets its request at once; the cap must already hold "
+                                     "when the first request starts."});
   check.expect(peak > 1, "more than one request in flight at once",
                fmt::format("the server saw {} request(s) in flight at once: the requests ran one after the other", peak),
-               {mistake::serialized, "Start a task for every URL with g.go and wait only at the end, with "
-                                     "g.wait(): fetching in the loop itself is sequential."});
+               {mistake::serialized, "Start the requests before waiting for any of them, and wait once at the "
+                                     "end: a request made in the loop itself waits for the one before."});
   check.expect_eq(r.value().size(), urls.size(), "the number of bodies");
 }
 
 DOJO_CHECK("a large input: 100 URLs, every body in its place, never more than 8 at once",
-           "One task per URL, the group's limit, one slot per URL.") {
+           "Every URL fetched concurrently, never more than 8 at once, each body at its URL's index.") {
   LoopbackServer server;
   std::vector<std::string> urls, want;
   for (int i = 0; i < 100; ++i) {
@@ -468,14 +471,14 @@ DOJO_CHECK("a large input: 100 URLs, every body in its place, never more than 8 
 }
 
 DOJO_CHECK("the first URL fails (HTTP 500): its error names the URL, the requests in flight are dropped at once",
-           "ErrGroup::with_context cancels gctx when a task returns an error; requests made with gctx are "
-           "aborted then.") {
+           "The first failure must cancel the context every other request was made with (a group made with "
+           "ErrGroup::with_context cancels its gctx when a task returns an error); a request stops only then.") {
   failure_while_others_in_flight(check, true);
 }
 
 DOJO_CHECK("the last URL fails (HTTP 500): its error names the URL, the requests in flight are dropped at once",
-           "ErrGroup::with_context cancels gctx when a task returns an error; requests made with gctx are "
-           "aborted then.") {
+           "The first failure must cancel the context every other request was made with (a group made with "
+           "ErrGroup::with_context cancels its gctx when a task returns an error); a request stops only then.") {
   failure_while_others_in_flight(check, false);
 }
 
@@ -525,19 +528,19 @@ DOJO_CHECK("several failures: the error is one of them, and names that one's URL
 }
 
 DOJO_CHECK("an already-cancelled context: its error, and no request sent",
-           "Check ctx.err() first. A cancelled caller wants no work done.") {
+           "A cancelled caller wants no work done: look at ctx.err() before sending anything.") {
   LoopbackServer server;
   auto [ctx, cancel] = goro::with_cancel(goro::background());
   cancel();
   check.say("calling fetch_all(ctx, {/ok/a, /ok/b, /ok/c}) with ctx already cancelled");
   auto r = fetch_all(ctx, {server.ok_url("a"), server.ok_url("b"), server.ok_url("c")});
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
-  check.expect_eq(server.seen().size(), std::size_t{0}, "requests the server received");
+  check.expect_eq(server.seen().size(), std::size_t{0}, "requests the server received", mistake::ignored_cancellation);
 }
 
 DOJO_CHECK("cancelled by the caller while requests are in flight: goro::Canceled, and the connections dropped at once",
-           "Derive the group's context from the caller's ctx (ErrGroup::with_context(ctx)) and make every "
-           "request with it: the caller's cancellation then reaches every request.") {
+           "Make every request with a context derived from the caller's ctx (the group's gctx from "
+           "ErrGroup::with_context(ctx) is one): the caller's cancellation then reaches every request.") {
   auto srv = std::make_shared<LoopbackServer>();
   LoopbackServer& server = *srv;
   auto [ctx, cancel] = goro::with_cancel(goro::background());
@@ -568,16 +571,21 @@ DOJO_CHECK("cancelled by the caller while requests are in flight: goro::Canceled
                open ? fmt::format("fetch_all stopped to wait for the server with {} open",
                                   *open == 1 ? std::string("1 request") : fmt::format("{} requests", *open))
                     : std::string("fetch_all returned before the caller cancelled"),
-               "Start a task for every URL (the group's limit holds back the ninth); wait only at the end.");
+               !open       ? dojo::grader::Why{}
+               : *open > 8 ? dojo::grader::Why{mistake::over_limit}
+                           : dojo::grader::Why{mistake::serialized, "Start the requests before waiting for any of "
+                                                                    "them; only the cap of 8 holds the ninth back."});
   check.expect_is(r.error(), goro::Canceled, "goro::Canceled");
   auto seen = server.seen();
   expect_hangs_dropped(check, seen, "the caller cancels");
   check.expect(seen.size() == 8, "no request sent after the cancellation (8 in all)",
-               fmt::format("the server received {} requests", seen.size()));
+               fmt::format("the server received {} requests", seen.size()), mistake::ignored_cancellation);
 }
 
 DOJO_CHECK("the result does not depend on the schedule",
-           "Task i writes bodies[i] only, and the bodies are read after g.wait().", dojo::grader::Options{.seeds = 8}) {
+           "Each task writes only its own URL's result, and the results are read once every task is done "
+           "(after wait()).",
+           dojo::grader::Options{.seeds = 8}) {
   LoopbackServer server;
   const int delays[] = {7, 0, 13, 3, 9, 1, 11, 5, 2, 8};
   std::vector<std::string> urls, want;

@@ -1,4 +1,5 @@
 // Hidden checks for exercise 04 (drain).
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -19,6 +20,12 @@ using namespace std::chrono_literals;
 
 using dojo::grader::range;
 using dojo::grader::list;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::leak, mistake::blocked_send, mistake::missing_close, mistake::kept_going,
+                     mistake::swallowed_error, mistake::missing_wrap, mistake::missing_context, mistake::wrong_error,
+                     mistake::ignored_cancellation);
+
 namespace {
 
 const goro::Error ErrRejected = goro::new_error("item rejected");
@@ -78,7 +85,9 @@ void expect_failure(Check& check, const goro::Error& err, const goro::Error& tar
   const std::string want = fmt::format("item {}", item);
   check.expect(err.message().find(want) != std::string::npos,
                fmt::format("an error whose message names the failing item: contains \"{}\"", want),
-               Check::describe_error(err), "The statement fixes the wrapping: item <n>: <consume's error>.");
+               Check::describe_error(err),
+               {mistake::missing_context, "The caller must learn which item failed: the statement fixes the "
+                                          "wrapping as item <n>: <consume's error>."});
 }
 
 // Stage 1 stopped soon after the failure instead of producing the rest of the input.
@@ -92,17 +101,22 @@ void expect_stage1_stopped(Check& check, Probe& p, int items) {
                            items - at),
                fmt::format("{} items produced after the failure ({} of {} in all): stage 1 kept working", after,
                            total, items),
-               "When stage 2 fails, the group cancels gctx. Stage 1 must notice it in the select around its send "
+               {mistake::kept_going, "When stage 2 fails, the group cancels gctx. Stage 1 must notice it in the select around its send "
                "and return, not keep producing. Draining the channel in stage 2 hides the leak but makes stage 1 "
-               "produce everything.");
+               "produce everything."});
 }
 
 // Stage 2 consumed exactly `want`, in order: nothing after the failing item.
 void expect_consumed(Check& check, Probe& p, const std::vector<int>& want) {
   const auto got = p.consumed_items();
+  // Every item due, then more: stage 2 went on after the failing item.
+  const bool went_on = got.size() > want.size() && std::equal(want.begin(), want.end(), got.begin());
   check.expect(got == want, fmt::format("consume called for {}, in order", list(want)),
                fmt::format("consume called for {}", list(got)),
-               "Stage 2 consumes the items in the order it receives them, and stops at the first failure.");
+               went_on ? dojo::grader::Why{mistake::kept_going, "Stage 2 returns at its first failure: nothing after "
+                                                                "the failing item is consumed."}
+                       : dojo::grader::Why{"Stage 2 consumes the items in the order it receives them, and stops at the "
+                                           "first failure."});
 }
 
 }  // namespace
@@ -119,7 +133,7 @@ DOJO_CHECK("1000 items, stage 2 fails on item 500: the error reaches the caller,
   if (check.deterministic()) {
     const auto late = goro::since(p->failed_at);
     check.expect(late <= 100ms, "run returns within 100 ms (virtual time) of the failure",
-                 fmt::format("run returned {} after the failure", goro::format_duration(late)));
+                 fmt::format("run returned {} after the failure", goro::format_duration(late)), mistake::kept_going);
   }
 }
 
@@ -138,7 +152,8 @@ DOJO_CHECK("stage 1 exits: the task count is back to its baseline once run retur
   if (left) (void)since_call.release();
   check.expect(after == before, fmt::format("goro::num_tasks() back to {} once run has returned", before),
                fmt::format("goro::num_tasks() is {}: {} task(s) still alive, a goroutine leak\n{}", after,
-                           after - before, report));
+                           after - before, report),
+               mistake::leak);
   check.expect_is(err, ErrRejected, "ErrRejected");
 }
 
@@ -150,7 +165,7 @@ DOJO_CHECK("no failure: every item is produced once and consumed once, in order"
   check.say(fmt::format("calling run(background, {}, produce = n -> n, consume succeeds)", n));
   goro::Error err = run(goro::background(), n, counting(p), failing_at(p));
   check.expect_ok(err, "run(...)");
-  check.expect_eq(p->produced.load(), n, "calls to produce");
+  check.expect_eq(p->produced.load(), n, "calls to produce", mistake::wrong_count);
   expect_consumed(check, *p, range(1, n));
 }
 
@@ -177,7 +192,7 @@ DOJO_CHECK("no items: nil, and neither function is called",
     check.say(fmt::format("calling run(background, {}, ...)", items));
     goro::Error err = run(goro::background(), items, counting(p), failing_at(p));
     check.expect_ok(err, "run(...)");
-    check.expect_eq(p->produced.load(), 0, "calls to produce");
+    check.expect_eq(p->produced.load(), 0, "calls to produce", mistake::wrong_count);
     expect_consumed(check, *p, {});
   }
 }
@@ -211,7 +226,7 @@ DOJO_CHECK("a failure at the last item: the result is the error",
   check.say("calling run(background, 1000, ...) where consume fails on item 1000 with ErrRejected");
   goro::Error err = run(goro::background(), 1000, counting(p), failing_at(p, {{1000, ErrRejected}}));
   expect_failure(check, err, ErrRejected, "ErrRejected", 1000);
-  check.expect_eq(p->produced.load(), 1000, "calls to produce");
+  check.expect_eq(p->produced.load(), 1000, "calls to produce", mistake::wrong_count);
   expect_consumed(check, *p, range(1, 1000));
 }
 
@@ -258,9 +273,10 @@ DOJO_CHECK("an already-cancelled context: its error, and neither function is cal
   auto p = std::make_shared<Probe>();
   check.say("calling run(ctx, 1000, ...) with ctx already cancelled");
   goro::Error err = run(ctx, 1000, counting(p), failing_at(p));
+  // Work done although the caller had cancelled: the context was looked at too late, or never.
+  check.expect_eq(p->produced.load(), 0, "calls to produce", mistake::ignored_cancellation);
+  check.expect_eq(p->consumed_items().size(), std::size_t{0}, "calls to consume", mistake::ignored_cancellation);
   check.expect_is(err, goro::Canceled, "goro::Canceled");
-  check.expect_eq(p->produced.load(), 0, "calls to produce");
-  expect_consumed(check, *p, {});
 }
 
 DOJO_CHECK("cancelled while stage 2 is busy: both stages stop promptly, the result is goro::Canceled",
@@ -290,17 +306,23 @@ DOJO_CHECK("cancelled while stage 2 is busy: both stages stop promptly, the resu
                           return {};
                         });
   const goro::Time returned_at = goro::now();
-  check.expect_is(err, goro::Canceled, "goro::Canceled");
   const int consumed = static_cast<int>(p->consumed_items().size());
   const int produced = p->produced.load();
+  // Every item consumed and no error: nothing watched the context.
+  if (!err && consumed == 1000)
+    check.fail("an error that goro::is finds goro::Canceled in", "no error (nil), and all 1000 items consumed",
+               mistake::ignored_cancellation);
+  check.expect_is(err, goro::Canceled, "goro::Canceled");
   check.expect(produced - consumed <= kSlack,
                fmt::format("stage 1 stops too: at most {} items produced beyond the {} consumed", kSlack, consumed),
                fmt::format("{} items produced, {} consumed: stage 1 kept producing after the cancellation", produced,
-                           consumed));
+                           consumed),
+               mistake::ignored_cancellation);
   if (check.deterministic()) {
     const auto late = returned_at - cancelled_at->load();
     check.expect(late <= 100ms, "run returns within 100 ms (virtual time) of the cancellation",
-                 fmt::format("run returned {} after the cancellation", goro::format_duration(late)));
+                 fmt::format("run returned {} after the cancellation", goro::format_duration(late)),
+                 mistake::ignored_cancellation);
   }
   cancel();
 }

@@ -1,6 +1,7 @@
 // Mutant of exercise 04: stage 1 is a loose task and stage 2 runs in the caller. On a failure,
 // stage 2 just returns the error. Nobody tells stage 1, which waits in its send for a receiver
 // that is gone: the caller gets the right error, and a task leaks every time.
+// mistake: leak
 // expect: goroutine leak
 #include "drain.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 04: no group context. After a failure stage 2 keeps reading and discarding
 // items "so that stage 1 can finish". Nothing leaks and the error is right, but stage 1 produces
 // the whole input for nothing: draining hides the problem that cancelling solves.
+// mistake: kept-going
 // expect: items produced after the failure
 #include "drain.hpp"
 

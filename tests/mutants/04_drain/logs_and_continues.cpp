@@ -1,5 +1,6 @@
 // Mutant of exercise 04: stage 2 logs a failing item and moves on to the next one. Nothing
 // leaks and nothing hangs, but the caller is told that everything went well.
+// mistake: swallowed-error
 // expect: goro::is finds ErrRejected
 #include <cstdio>
 

@@ -1,7 +1,8 @@
 // Mutant of exercise 04: stage 1 closes the channel only when it is cancelled, not after the
 // last item. Failures work; a run where every item succeeds leaves stage 2 waiting for one more
 // item forever.
-// expect: deadlock
+// mistake: missing-close
+// expect: still waiting for an 11th item
 #include "drain.hpp"
 
 namespace dojo::ex04 {

@@ -1,6 +1,7 @@
 // Mutant of exercise 04: the group and its context are right, but stage 1 sends with a plain
 // send. When stage 2 fails nobody receives any more, and a plain send cannot notice that gctx
 // was cancelled: stage 1 blocks forever, and g.wait() with it.
+// mistake: blocked-send
 // expect: chan send
 #include "drain.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 04: when the group failed, run returns the group context's error. After
 // wait() that is always Canceled: the caller learns that the pipeline stopped, never why.
+// mistake: wrong-error
 // expect: an error that is not goro::Canceled
 #include "drain.hpp"
 
