@@ -15,6 +15,8 @@ using dojo::ex16::DeadLetter;
 using dojo::ex16::ErrPoison;
 using dojo::ex16::Item;
 using dojo::ex16::run_stage;
+namespace mistake = dojo::grader::mistake;  // failure classes: what a failing run shows
+using dojo::grader::Why;
 
 namespace {
 
@@ -46,6 +48,11 @@ struct Outcome {
   std::vector<Item> done;
   std::vector<DeadLetter> dead;
   bool closed = false;
+  // An item out more than once is a duplicate; none out at all, a lost item.
+  [[nodiscard]] Why count_why(std::size_t items) const {
+    const std::size_t out = done.size() + dead.size();
+    return out > items ? Why(mistake::duplicate) : out < items ? Why(mistake::lost_item) : Why();
+  }
 };
 Outcome run(const std::vector<Item>& items, const dojo::ex16::Process& process) {
   auto in = goro::make_chan<Item>(items.size());
@@ -75,10 +82,11 @@ DOJO_CHECK("example: an order that fails twice, then succeeds: three attempts, t
     return {};
   });
   check.expect_ok(o.err, "run_stage(...)");
-  check.expect_eq(calls->n, 3, "number of attempts");
+  check.expect_eq(calls->n, 3, "number of attempts", mistake::wrong_count);
   check.expect(o.done.size() == 1 && o.done[0].id == 7 && o.dead.empty(), "order 7 on `done`, nothing on `dlq`",
-               fmt::format("{} item(s) on `done`, {} on `dlq`", o.done.size(), o.dead.size()));
-  check.expect(o.closed, "`done` and `dlq` closed when run_stage returns", "a channel left open");
+               fmt::format("{} item(s) on `done`, {} on `dlq`", o.done.size(), o.dead.size()), o.count_why(1));
+  check.expect(o.closed, "`done` and `dlq` closed when run_stage returns", "a channel left open",
+               mistake::missing_close);
 }
 
 DOJO_CHECK("example: a poison order goes to the DLQ after its first attempt, with a reason that wraps ErrPoison",
@@ -92,8 +100,9 @@ DOJO_CHECK("example: a poison order goes to the DLQ after its first attempt, wit
     return goro::errorf("order {}: price is not a number: {:w}", item.id, ErrPoison);
   });
   check.expect_ok(o.err, "run_stage(...)", "A dead-lettered item is handled: the stage still returns nil.");
-  check.expect_eq(calls->n, 1, "number of attempts", "A poison item is dead-lettered after the attempt that said so.");
-  check.expect_eq(o.dead.size(), std::size_t{1}, "dead letters");
+  check.expect_eq(calls->n, 1, "number of attempts",
+                  {mistake::wrong_count, "A poison item is dead-lettered after the attempt that said so."});
+  check.expect_eq(o.dead.size(), std::size_t{1}, "dead letters", o.count_why(1));
   check.expect_is(o.dead[0].reason, ErrPoison, "ErrPoison");
   check.expect(o.dead[0].reason.message().rfind("item 4: poison: ", 0) == 0,
                "a reason that starts with \"item 4: poison: \"", dojo::grader::Check::describe_error(o.dead[0].reason));
@@ -112,9 +121,9 @@ DOJO_CHECK("example: an order that always fails is dead-lettered after 3 attempt
     return goro::errorf("store order {}: {:w}", item.id, ErrBusy);
   });
   check.expect_ok(o.err, "run_stage(...)", "A dead-lettered item is handled: the stage still returns nil.");
-  check.expect_eq(calls->n, 3, "number of attempts for order 1");
+  check.expect_eq(calls->n, 3, "number of attempts for order 1", mistake::wrong_count);
   check.expect(o.dead.size() == 1 && o.dead[0].item.id == 1, "order 1 on `dlq`",
-               fmt::format("{} dead letter(s)", o.dead.size()));
+               fmt::format("{} dead letter(s)", o.dead.size()), o.count_why(2));
   check.expect_is(o.dead[0].reason, ErrBusy, "ErrBusy", "Wrap the last attempt's error with {:w}, never {}.");
   check.expect(o.done.size() == 1 && o.done[0].id == 2, "order 2 on `done`",
                fmt::format("{} item(s) on `done`", o.done.size()));

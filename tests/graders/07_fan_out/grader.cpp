@@ -22,7 +22,7 @@ using dojo::grader::list;
 namespace mistake = dojo::grader::mistake;
 
 DOJO_FAILURE_CLASSES(mistake::send_on_closed, mistake::missing_close, mistake::blocked_send,
-                     mistake::leak, mistake::over_limit, mistake::serialized, mistake::ignored_cancellation,
+                     mistake::over_limit, mistake::serialized, mistake::ignored_cancellation,
                      mistake::wrong_error);
 
 namespace {

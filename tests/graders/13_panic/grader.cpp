@@ -18,6 +18,10 @@
 using dojo::ex13::run_pipeline;
 using dojo::ex13::Stages;
 using dojo::grader::Check;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::panic, mistake::swallowed_error, mistake::wrong_error, mistake::missing_wrap,
+                     mistake::missing_close, mistake::blocked_send);
 
 namespace {
 
@@ -111,15 +115,23 @@ Stages make_stages(const std::shared_ptr<Record>& r, const Plan& p) {
 }
 
 const char* const kHintRecover =
-    "Run each stage's loop inside goro::catch_panic, in that stage's own task: an exception thrown there "
-    "then becomes an error holding a goro::PanicError instead of ending the program. Put the stage's name "
-    "in front with goro::errorf(\"<stage>: {:w}\", err).";
+    "A recover covers only the task it runs in: each stage's task must turn whatever its loop throws into an "
+    "error holding a goro::PanicError (goro::catch_panic does that) instead of ending the program. Put the "
+    "stage's name in front, wrapping with {:w}.";
 const char* const kHintKeep =
-    "Let goro::catch_panic make the error: it keeps the panic's value and the stack where it was thrown, "
-    "for any type of exception. A catch block that builds a new error of its own loses both.";
+    "Keep the error that recovering produced (goro::catch_panic's): it holds the panic's value and the stack "
+    "where it was thrown, for any type of exception. An error or PanicError built by hand in a catch block "
+    "loses both.";
 const char* const kHintStop =
     "The recovered panic is the stage's error: return it, so that the group cancels its context and the "
     "other stages, whose sends and receives select on gctx.done(), stop.";
+
+// An error with no PanicError in it: nil (swallowed-error), the panic's text kept with {}
+// (missing-wrap), or a new error of the stage's own making in its place (wrong-error).
+const dojo::grader::Mistake& panic_kept_as_text(const goro::Error& err) {
+  if (!err) return mistake::swallowed_error;
+  return err.message().find("panic: ") != std::string::npos ? mistake::missing_wrap : mistake::wrong_error;
+}
 
 // "consume received 0, 10, 20" — and what is wrong with it, if anything: the items consume
 // received must be 0, 10, 20, ... with none missing, none twice, in order, and none at or after
@@ -143,18 +155,21 @@ goro::PanicError expect_panic_of(Check& check, const goro::Error& err, Where w, 
     check.fail(fmt::format("an error holding the panic in {} (goro::as<goro::PanicError> finds it)", name(w)),
                fmt::format("no error (nil): the panic was swallowed, and consume received {} of {} records",
                            got.size(), count),
-               "Recovering must not mean carrying on as if nothing happened: the caller has to learn that a "
-               "record could not be handled. Return the recovered panic as the stage's error.");
+               {mistake::swallowed_error,
+                "Recovering must not mean carrying on as if nothing happened: the caller has to learn that a "
+                "record could not be handled. Return the recovered panic as the stage's error."});
   }
   auto p = check.expect_as<goro::PanicError>(
       err, "goro::PanicError",
-      "The error was made by hand, so the panic's value and stack are gone. Return the error that "
-      "goro::catch_panic gives you (wrapping it with {:w} is fine).");
+      {panic_kept_as_text(err),
+       "The error was made anew, so the panic's value and stack are gone. Return the error that recovering "
+       "gave you (wrapping it with {:w} is fine)."});
   const std::string prefix = fmt::format("{}: panic: ", name(w));
   check.expect(err.message().rfind(prefix, 0) == 0, fmt::format("a message that starts with \"{}\"", prefix),
                Check::describe_error(err),
-               fmt::format("Say where the panic happened: goro::errorf(\"{}: {{:w}}\", err), in {}'s own task.",
-                           name(w), name(w)));
+               {mistake::missing_context,
+                fmt::format("Say where the panic happened: goro::errorf(\"{}: {{:w}}\", err), in {}'s own task.",
+                            name(w), name(w))});
   return p;
 }
 
@@ -190,7 +205,7 @@ DOJO_CHECK("each stage throws in turn, at the first, a middle and the last item:
       auto pe = expect_panic_of(check, err, w, r, p.count);
       check.expect(pe.value == fmt::format("record {} is unreadable (std::runtime_error)", at),
                    fmt::format("the panic's value \"record {} is unreadable (std::runtime_error)\"", at),
-                   fmt::format("value \"{}\"", pe.value), kHintKeep);
+                   fmt::format("value \"{}\"", pe.value), {mistake::missing_wrap, kHintKeep});
       expect_prefix(check, r->snapshot(), at);
     }
   }
@@ -207,7 +222,7 @@ DOJO_CHECK("the recovered panic keeps the stack where it was thrown: not empty",
     goro::Error err = run_pipeline(goro::background(), p.count, make_stages(r, p));
     auto pe = expect_panic_of(check, err, w, r, p.count);
     check.expect(!pe.stack.empty(), "a PanicError with a non-empty stack (where the exception was thrown)",
-                 "a PanicError with an empty stack", kHintKeep);
+                 "a PanicError with an empty stack", {mistake::missing_wrap, kHintKeep});
   }
 }
 
@@ -222,7 +237,7 @@ DOJO_CHECK("a goro::panic in transform and a runtime fault in consume (a channel
     check.say("calling run_pipeline(ctx, 10, stages), where transform calls goro::panic(\"record 4: bad checksum\")");
     goro::Error err = run_pipeline(goro::background(), p.count, make_stages(r, p));
     auto pe = expect_panic_of(check, err, Where::transform, r, p.count);
-    check.expect_eq(pe.value, std::string("record 4: bad checksum"), "the panic's value", kHintKeep);
+    check.expect_eq(pe.value, std::string("record 4: bad checksum"), "the panic's value", {mistake::missing_wrap, kHintKeep});
   }
   {
     auto r = std::make_shared<Record>();
@@ -233,7 +248,7 @@ DOJO_CHECK("a goro::panic in transform and a runtime fault in consume (a channel
     check.say("calling run_pipeline(ctx, 10, stages), where consume closes a channel twice on item 6");
     goro::Error err = run_pipeline(goro::background(), p.count, make_stages(r, p));
     auto pe = expect_panic_of(check, err, Where::consume, r, p.count);
-    check.expect_eq(pe.value, std::string("close of closed channel"), "the panic's value", kHintKeep);
+    check.expect_eq(pe.value, std::string("close of closed channel"), "the panic's value", {mistake::missing_wrap, kHintKeep});
     expect_prefix(check, r->snapshot(), 6);
   }
 }
@@ -250,7 +265,7 @@ DOJO_CHECK("a thrown value that is no std::exception (throw 42) is recovered too
   goro::Error err = run_pipeline(goro::background(), p.count, make_stages(r, p));
   auto pe = expect_panic_of(check, err, Where::transform, r, p.count);
   check.expect(!pe.stack.empty(), "a PanicError with a non-empty stack", "a PanicError with an empty stack",
-               kHintKeep);
+               {mistake::missing_wrap, kHintKeep});
 }
 
 DOJO_CHECK("consume panics on item 4 of 1,000: the producer and transform stop at once, and no task is left",
@@ -266,7 +281,7 @@ DOJO_CHECK("consume panics on item 4 of 1,000: the producer and transform stop a
   // Unbuffered channels: when consume fails on item 4, transform holds at most item 5 and the
   // producer item 6; a few more may slip through before the cancellation is seen.
   check.expect(r->produced <= 12, "produce called for at most a dozen items (the pipeline stopped)",
-               fmt::format("produce called {} times", r->produced.load()), kHintStop);
+               fmt::format("produce called {} times", r->produced.load()), {mistake::kept_going, kHintStop});
   expect_prefix(check, r->snapshot(), 4);
 }
 
@@ -282,7 +297,7 @@ DOJO_CHECK("produce panics on item 3: transform and consume stop, having passed 
   expect_panic_of(check, err, Where::produce, r, p.count);
   check.expect(r->produced == 4, "produce called 4 times (items 0 to 3)",
                fmt::format("produce called {} times", r->produced.load()),
-               "After a panic the stage is over: its loop is not entered again.");
+               {mistake::kept_going, "After a panic the stage is over: its loop is not entered again."});
   expect_prefix(check, r->snapshot(), 3);
 }
 
@@ -297,7 +312,7 @@ DOJO_CHECK("two stages throw: one error holds a recovered panic, and the program
   p.second_at = 5;
   check.say("calling run_pipeline(ctx, 20, stages), where consume throws on item 5 and transform on item 6");
   goro::Error err = run_pipeline(goro::background(), p.count, make_stages(r, p));
-  auto pe = check.expect_as<goro::PanicError>(err, "goro::PanicError", kHintRecover);
+  auto pe = check.expect_as<goro::PanicError>(err, "goro::PanicError", {panic_kept_as_text(err), kHintRecover});
   const std::string m = err.message();
   check.expect(m.rfind("consume: panic: ", 0) == 0 || m.rfind("transform: panic: ", 0) == 0,
                "a message that starts with \"consume: panic: \" or \"transform: panic: \"", Check::describe_error(err));

@@ -35,6 +35,12 @@ using dojo::grader::Check;
 using dojo::grader::Concurrency;
 using dojo::grader::offset;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+using dojo::grader::Why;
+
+DOJO_FAILURE_CLASSES(mistake::over_limit, mistake::serialized, mistake::wrong_order, mistake::wrong_error,
+                     mistake::swallowed_error, mistake::ignored_cancellation, mistake::kept_going,
+                     mistake::leak);
 
 namespace {
 
@@ -208,22 +214,20 @@ std::string tally(TenantProbe& t, std::string_view cancelled_by = "") {
 }
 
 const char* const kHintOnce =
-    "Give every job to exactly one task: one go() per job, in the group of the job's tenant.";
+    "Every job from `jobs` is handed to handle exactly once, in its own tenant's compartment: follow each job "
+    "from the input to its one handle call.";
 const char* const kHintLimit =
-    "Each tenant needs a group of its own with set_limit(kPerTenant), called before that group's first "
-    "go(): go() then blocks while the tenant has 8 jobs in progress, and only that tenant waits.";
+    "Each tenant needs a limit of its own, in force before its first job starts (a limited group per tenant, "
+    "or kPerTenant workers per tenant): a tenant with 8 jobs in progress then makes only its own jobs wait.";
 const char* const kHintIsolate =
-    "A tenant's failure must stay inside that tenant. The top-level group is a plain goro::ErrGroup (no "
-    "with_context) whose tasks return nil; each tenant's group is made with "
-    "goro::ErrGroup::with_context(ctx) — from the caller's ctx, not from a context the tenants share.";
+    "A tenant's failure must stay inside that tenant: it cancels a context only that tenant's jobs use "
+    "(derived from the caller's ctx), and nothing shared by every tenant is cancelled by it.";
 const char* const kHintStop =
-    "Within a tenant, the first failure cancels the tenant's context (ErrGroup::with_context does it). The "
-    "jobs in progress see ctx.done(); a job that go() admits later must check ctx.err() and return it "
-    "instead of calling handle.";
+    "Within a tenant, the first failure cancels the tenant's context. The jobs in progress see ctx.done(); "
+    "a job that would start after that must see ctx.err() and return it instead of calling handle.";
 const char* const kHintReport =
-    "Keep one error slot per tenant, in the order the tenants first appear in jobs; a tenant's task writes "
-    "goro::errorf(\"tenant {}: {:w}\", name, its group's error) into its own slot, and run_tenants returns "
-    "goro::join(slots) after waiting for every tenant.";
+    "Report every failed tenant, each error wrapped as \"tenant <name>: {:w}\" and joined in the order the "
+    "tenants first appear in jobs (not the order they failed), once every tenant is done.";
 const char* const kHintCaller =
     "Derive every tenant's context from the caller's ctx: cancelling ctx then reaches every job of every "
     "tenant, and a job admitted afterwards sees ctx.err() and is not handled.";
@@ -315,7 +319,8 @@ DOJO_CHECK("each tenant has at most 8 jobs in progress at once, and uses all 8",
                  fmt::format("{} of them were in progress at once{}", peak,
                              peak >= t.jobs ? " — every job of the tenant at the same time: the limit held nobody "
                                               "back (set_limit must come before the group's first go())"
-                                            : ""));
+                                            : ""),
+                 mistake::over_limit);
   }
   for (const auto& name : run->order) {
     TenantProbe& t = run->tenant(name);
@@ -327,7 +332,8 @@ DOJO_CHECK("each tenant has at most 8 jobs in progress at once, and uses all 8",
                                  ? fmt::format("; and all three tenants together never had more than {} in progress: "
                                                "they share one limit of {}, so each tenant gets only a part of it",
                                                run->all.peak(), kPerTenant)
-                                 : std::string()));
+                                 : std::string()),
+                 peak < kPerTenant ? Why(mistake::serialized) : Why());
   }
   expect_each_once(check, *run);
   if (check.deterministic())
@@ -366,9 +372,9 @@ DOJO_CHECK("success: nil, every job handled exactly once, nothing left running",
                  fmt::format("when run_tenants returned, only {} of the 35 jobs had been handled ({} still in "
                              "progress)",
                              done, running),
-                 "Wait for every tenant before returning: the top-level group's wait() returns once every "
-                 "tenant's task (which waits for its own group) has returned. A goro::ErrGroup does not wait when "
-                 "it goes out of scope.");
+                 {running > 0 ? mistake::leak : mistake::wrong_result,
+                  "Wait for every tenant before returning: run_tenants may return only once every job it started "
+                  "has ended. A goro::ErrGroup does not wait when it goes out of scope."});
     expect_each_once(check, *run);
   }
   {
@@ -395,23 +401,27 @@ DOJO_CHECK("a failing tenant is reported, and every other tenant still handles a
                  tally(t, " by another tenant's failure"));
   }
   const std::string m = err.message();
-  check.expect(starts_with(m, "tenant bad: ") && m.find("tenant acme") == std::string::npos &&
-                   m.find("tenant zeta") == std::string::npos,
+  const bool others = m.find("tenant acme") != std::string::npos || m.find("tenant zeta") != std::string::npos;
+  check.expect(starts_with(m, "tenant bad: ") && !others,
                "a message that starts with \"tenant bad: \" and names no other tenant", Check::describe_error(err),
-               kHintReport);
+               {others ? mistake::wrong_error : mistake::missing_context, kHintReport});
   expect_each_once(check, *run, "bad");
   if (check.deterministic()) {
     TenantProbe& bad = run->tenant("bad");
     std::string why;
-    if (bad.exhausted.load() > 0)
+    const dojo::grader::Mistake* m = &mistake::wrong_timing;
+    if (bad.exhausted.load() > 0) {
       why = fmt::format(" — {} of bad's jobs were never stopped after its failure and ran until the grader gave up "
                         "on them", bad.exhausted.load());
-    else if (run->tenant("acme").calls.peak() > kPerTenant)
+      m = &mistake::kept_going;
+    } else if (run->tenant("acme").calls.peak() > kPerTenant) {
       why = fmt::format(" — acme had {} jobs in progress at once, not {}", run->tenant("acme").calls.peak(), kPerTenant);
+      m = &mistake::over_limit;
+    }
     check.expect(took == 3 * run->s.unit,
                  fmt::format("run_tenants returns at {}, when acme and zeta have handled their 20 jobs in 3 rounds",
                              offset(3 * run->s.unit)),
-                 fmt::format("it returned at {}{}", offset(took), why));
+                 fmt::format("it returned at {}{}", offset(took), why), *m);
   }
 }
 
@@ -429,7 +439,8 @@ DOJO_CHECK("inside the failing tenant: its running jobs are cancelled and its wa
     why = " — its context was never cancelled: the tenant's group must be made with "
           "goro::ErrGroup::with_context(ctx), so that its first error cancels the tenant";
   check.expect(after == 0, "no job of tenant bad starts after one of its jobs has failed",
-               fmt::format("{} of its jobs were started after that{}", after, why));
+               fmt::format("{} of its jobs were started after that{}", after, why),
+               bad.began_cancelled.load() > 0 ? mistake::ignored_cancellation : mistake::kept_going);
   check.expect(bad.calls.calls() <= kPerTenant,
                fmt::format("at most {} of bad's jobs started (those in progress when the 5th failed)", kPerTenant),
                fmt::format("{} were started", bad.calls.calls()));
@@ -438,7 +449,8 @@ DOJO_CHECK("inside the failing tenant: its running jobs are cancelled and its wa
                fmt::format("{} of bad's {} other jobs in progress were never cancelled (they ran until the grader gave "
                            "up on them){}",
                            bad.exhausted.load(), bad.calls.calls() - 1,
-                           bad.cancelled.load() == 0 ? " — its context was never cancelled" : ""));
+                           bad.cancelled.load() == 0 ? " — its context was never cancelled" : ""),
+               mistake::kept_going);
   check.report(fmt::format("tenant bad: {} jobs started, {} cancelled, {} never started", bad.calls.calls(),
                            bad.cancelled.load(), bad.never_started()));
 }
@@ -472,7 +484,9 @@ DOJO_CHECK("two tenants fail: both are reported, in the order the tenants first 
   for (auto [target, name] : {std::pair{ErrDiskFull, "beta"}, std::pair{ErrProvider, "gamma"}}) {
     check.expect(goro::is(err, target),
                  fmt::format("an error that holds tenant {}'s error ({})", name, target.message()),
-                 fmt::format("{}\nmissing from the result: tenant {}", Check::describe_error(err), name), kHintReport);
+                 fmt::format("{}\nmissing from the result: tenant {}", Check::describe_error(err), name),
+                 {err.message().find(target.message()) != std::string::npos ? mistake::missing_wrap : mistake::swallowed_error,
+                  kHintReport});
   }
   const std::vector<goro::Error> parts = goro::unwrap_all(err);
   const std::string m = err.message();
@@ -487,7 +501,7 @@ DOJO_CHECK("two tenants fail: both are reported, in the order the tenants first 
                    goro::is(parts[1], ErrProvider),
                "goro::join of two errors: \"tenant beta: ...\" (holding ErrDiskFull), then \"tenant gamma: ...\" "
                "(holding ErrProvider)",
-               Check::describe_error(err) + why, kHintReport);
+               Check::describe_error(err) + why, {why.empty() ? mistake::wrong_result : mistake::wrong_order, kHintReport});
   for (const char* name : {"alpha", "delta"}) {
     TenantProbe& t = run->tenant(name);
     check.expect(t.completed.load() == t.jobs && t.cancelled.load() == 0,
@@ -555,7 +569,7 @@ DOJO_CHECK("a slow tenant does not hold up a fast one listed after it",
                slow_peak > kPerTenant
                    ? fmt::format("slow had {} jobs in progress at once: its limit held nobody back", slow_peak)
                    : fmt::format("slow never had more than {} jobs in progress", slow_peak),
-               kHintLimit);
+               {slow_peak > kPerTenant ? mistake::over_limit : mistake::serialized, kHintLimit});
   TenantProbe& fast = run->tenant("fast");
   const int slow_started = seen->slow_started.load();
   goro::Duration fast_at{0};
@@ -580,7 +594,8 @@ DOJO_CHECK("a slow tenant does not hold up a fast one listed after it",
                virt ? "tenant fast finishes its 8 jobs at +10ms, while slow is still on its first 8"
                     : "tenant fast finishes its 8 jobs while slow is still on its first 8",
                virt ? fmt::format("fast finished at {}, when slow had started {} jobs{}", offset(fast_at), slow_started, why)
-                    : fmt::format("when fast finished, slow had started {} jobs{}", slow_started, why));
+                    : fmt::format("when fast finished, slow had started {} jobs{}", slow_started, why),
+               mistake::serialized);
   if (virt)
     check.expect(took == 5 * slow_takes, "run_tenants returns at +5s: slow's 40 jobs in 5 rounds of 8",
                  fmt::format("it returned at {}", offset(took)));
@@ -612,14 +627,16 @@ DOJO_CHECK("the caller cancels while every tenant is busy: every job stops at on
   check.expect(run->cancel_fired.load(), "the caller cancels once 8 jobs of each tenant are in progress",
                fmt::format("never more than {} jobs were in progress at once, so the caller never cancelled",
                            run->all.peak()),
-               kHintLimit);
+               {mistake::serialized, kHintLimit});
   const int exhausted = run->total(&TenantProbe::exhausted);
   check.expect(exhausted == 0, "every job in progress sees the caller's cancellation",
                fmt::format("{} jobs never saw the caller's cancellation (they ran until the grader gave up on them)",
-                           exhausted));
+                           exhausted),
+               mistake::ignored_cancellation);
   const int late = run->total(&TenantProbe::began_after_cancel);
   check.expect(late == 0, "no job starts after the caller has cancelled",
-               fmt::format("{} job(s) were started after the cancellation", late), kHintStop);
+               fmt::format("{} job(s) were started after the cancellation", late),
+               {mistake::ignored_cancellation, kHintStop});
   check.expect_is(err, goro::Canceled, "goro::Canceled", kHintCaller);
   const int cancelled = run->total(&TenantProbe::cancelled);
   check.expect(cancelled == 3 * kPerTenant, "the 24 jobs in progress end with their context's error",

@@ -31,6 +31,12 @@ using dojo::ex15::Outcome;
 using dojo::ex15::State;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+using dojo::grader::Why;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_count, mistake::wrong_timing, mistake::wrong_result, mistake::over_limit,
+                     mistake::serialized, mistake::missing_close, mistake::ignored_cancellation,
+                     mistake::unexpected_error);
 
 namespace {
 
@@ -60,9 +66,9 @@ const char* const kHintTrial =
     "The trial decides: a success closes the breaker and starts the failure count again from 0; a failure "
     "opens it again and restarts the cooldown from the moment the trial failed (opened = goro::now()).";
 const char* const kHintOneTrial =
-    "Decide under the mutex that this call is THE trial (state half_open), then unlock and call fn. While "
-    "half_open every other caller gets ErrCircuitOpen at once: it must neither become a second trial nor "
-    "wait for the first. Never hold the mutex while fn runs.";
+    "Exactly one caller becomes the trial: choosing it (and moving to half_open) must happen in one step with "
+    "reading the state. While half_open every other caller gets ErrCircuitOpen at once: it must neither become "
+    "a second trial nor wait for the first, so nothing it needs may be held while fn runs.";
 const char* const kHintAsIs =
     "Return fn's error as it came: the caller may need goro::is / goro::as on the service's own error (a "
     "typed error with a retry-after, say).";
@@ -124,8 +130,11 @@ void expect_reaches(Check& check, Breaker& b, const std::shared_ptr<Service>& sv
 // One call made while the breaker must still be open. `since` was read before the call that
 // opened it (so the breaker's own "opened" moment is not earlier). The call's fn fails: should a
 // slow machine let the cooldown pass, that call is a failing trial and the breaker opens again.
+// A call that reached fn is one too many (wrong-count), or one before its time (`m`: wrong-timing) where the
+// check is about the cooldown.
 void expect_refused(Check& check, Breaker& b, const std::shared_ptr<Service>& svc, goro::Time since,
-                    goro::Duration cooldown, const std::string& what, std::string_view hint) {
+                    goro::Duration cooldown, const std::string& what, std::string_view hint,
+                    const dojo::grader::Mistake& m = mistake::wrong_count) {
   const int before = svc->calls.load();
   goro::Error err = b.call(goro::background(), answer(svc, ErrUnavailable));
   const goro::Duration passed = goro::now() - since;
@@ -137,7 +146,7 @@ void expect_refused(Check& check, Breaker& b, const std::shared_ptr<Service>& sv
   check.expect(!reached, fmt::format("{}: refused without calling fn", what),
                fmt::format("{}: fn was called while the breaker was open (less than {} after it opened)", what,
                            dur(cooldown)),
-               hint);
+               {m, hint});
   check.expect_is(err, ErrCircuitOpen, "ErrCircuitOpen", hint);
 }
 
@@ -318,7 +327,7 @@ RunResult run_stage(Check& check, const Plan& plan, const goro::Context& ctx, co
     check.fail("stage returns once ctx is cancelled",
                fmt::format("the stage did not return after ctx was cancelled {} (it had reported {} outcome(s))",
                            while_what, line->outcomes.size()),
-               kHintStageCancel);
+               {mistake::ignored_cancellation, kHintStageCancel});
   }
   line->stop.close();
   (void)line->feeder_done.recv();
@@ -373,7 +382,7 @@ void expect_in_order(Check& check, const std::vector<Outcome>& v) {
 void expect_closed(Check& check, const RunResult& r) {
   check.expect(r.out_closed, "out closed when stage returns",
                "the stage returned, but out was never closed: a reader ranging over out would wait forever",
-               kHintStageCancel);
+               {mistake::missing_close, kHintStageCancel});
 }
 
 // The check's context, cancelled at the end of the check however it ends.
@@ -426,7 +435,7 @@ DOJO_CHECK("consecutive, not total: failures interleaved with successes never op
                    fmt::format("state() is {} after {} failures in total: the breaker opened after failures "
                                "interleaved with successes (a success must reset the count)",
                                name(s), failures),
-                   kHintConsecutive);
+                   {mistake::wrong_count, kHintConsecutive});
     }
     if (round < 2) expect_reaches(check, *b, svc, {}, fmt::format("success {}", round + 1), kHintConsecutive);
   }
@@ -447,13 +456,13 @@ DOJO_CHECK("the cooldown runs on goro::now(): still open at +29.999 s, the next 
   if (check.deterministic()) {
     check.say("sleeping 29.999s (goro::sleep, the virtual clock), then calling b.call");
     goro::sleep(cooldown - 1ms);
-    expect_refused(check, *b, svc, since, cooldown, "at +29.999s", kHintCooldown);
+    expect_refused(check, *b, svc, since, cooldown, "at +29.999s", kHintCooldown, mistake::wrong_timing);
     expect_state(check, *b, State::open, "at +29.999s", kHintCooldown);
     check.say("sleeping 1ms more (+30s), then calling b.call, fn succeeding");
     goro::sleep(1ms);
   } else {
     check.say("calling b.call at once");
-    expect_refused(check, *b, svc, since, cooldown, "right after it opened", kHintCooldown);
+    expect_refused(check, *b, svc, since, cooldown, "right after it opened", kHintCooldown, mistake::wrong_timing);
     check.say("sleeping " + dur(cooldown) + ", then calling b.call, fn succeeding");
     goro::sleep(cooldown);
   }
@@ -463,7 +472,7 @@ DOJO_CHECK("the cooldown runs on goro::now(): still open at +29.999 s, the next 
                fmt::format("the call was still rejected with {} {} after the breaker opened: the cooldown never "
                            "ended",
                            dojo::grader::show(err), dur(goro::now() - since)),
-               kHintCooldown);
+               {mistake::wrong_timing, kHintCooldown});
   check.expect_ok(err, "the trial", kHintAsIs);
   expect_state(check, *b, State::closed, "after the trial succeeded", kHintTrial);
 }
@@ -479,10 +488,10 @@ DOJO_CHECK("the constructor's threshold and cooldown are the ones used: Breaker(
   if (check.deterministic()) {
     goro::sleep(cooldown - 1ms);
     check.say("at +9.999s calling b.call");
-    expect_refused(check, *b, svc, since, cooldown, "at +9.999s", kHintCooldown);
+    expect_refused(check, *b, svc, since, cooldown, "at +9.999s", kHintCooldown, mistake::wrong_timing);
     goro::sleep(1ms);
   } else {
-    expect_refused(check, *b, svc, since, cooldown, "right after it opened", kHintCooldown);
+    expect_refused(check, *b, svc, since, cooldown, "right after it opened", kHintCooldown, mistake::wrong_timing);
     goro::sleep(cooldown);
   }
   check.say(fmt::format("at +{} calling b.call, fn succeeding", dur(cooldown)));
@@ -508,7 +517,7 @@ DOJO_CHECK("a trial that succeeds closes the breaker, and it takes 5 new failure
                  fmt::format("state() is {}: the breaker opened after {} failure(s) following the successful trial "
                              "(the count must start from 0 when a trial closes it)",
                              name(s), i),
-                 kHintTrial);
+                 {mistake::wrong_count, kHintTrial});
   }
   check.say("one more failure: the 5th in a row");
   expect_reaches(check, *b, svc, ErrUnavailable, "failure 5 after the trial", kHintTrial);
@@ -534,14 +543,15 @@ DOJO_CHECK("a trial that fails opens it again for another full cooldown: refused
       check.expect(svc->calls.load() == before, "refused without calling fn: the cooldown started again",
                    "right after the failed trial, the call reached fn: the cooldown must restart when the trial "
                    "fails (opened = goro::now())",
-                   kHintTrial);
+                   {mistake::wrong_timing, kHintTrial});
       check.expect_is(err, ErrCircuitOpen, "ErrCircuitOpen", kHintTrial);
     }
   }
   if (check.deterministic()) {
     check.say("sleeping 29.999s, then calling b.call");
     goro::sleep(cooldown - 1ms);
-    expect_refused(check, *b, svc, since, cooldown, "29.999s after the failed trial", kHintTrial);
+    expect_refused(check, *b, svc, since, cooldown, "29.999s after the failed trial", kHintTrial,
+                   mistake::wrong_timing);
     goro::sleep(1ms);
   } else {
     goro::sleep(cooldown);
@@ -623,11 +633,11 @@ DOJO_CHECK("half-open: 20 callers at once, exactly one trial reaches the service
                              "caller must get ErrCircuitOpen at once, not wait for the trial (is fn called with the "
                              "mutex held?)",
                              returned_during_trial),
-                 kHintOneTrial);
+                 {mistake::serialized, kHintOneTrial});
     check.expect(calls_during_trial == 1, "fn called exactly once in half-open (the one trial)",
                  fmt::format("fn was called {} times: more than one caller was let through in half-open",
                              calls_during_trial),
-                 kHintOneTrial);
+                 {calls_during_trial > 1 ? mistake::over_limit : mistake::wrong_result, kHintOneTrial});
     int refused = 0;
     for (const auto& [k, err] : got)
       if (goro::is(err, ErrCircuitOpen)) ++refused;
@@ -677,7 +687,7 @@ DOJO_CHECK("a caller that gave up is not the service failing: cancelled calls ne
                                    "counted as a failure of the service",
                                    i)
                      : fmt::format("cancelled call {}: fn was not called; call returned {}", i, dojo::grader::show(err)),
-                 kHintGaveUp);
+                 {goro::is(err, ErrCircuitOpen) ? mistake::wrong_count : mistake::wrong_result, kHintGaveUp});
     check.expect_is(err, goro::Canceled, "goro::Canceled (fn's error, as is)", kHintAsIs);
   }
   expect_state(check, *b, State::closed, "after 6 cancelled calls", kHintGaveUp);
@@ -726,7 +736,7 @@ DOJO_CHECK("the stage in front of a service that goes down and recovers: open-pe
   check.expect(!r.err, "stage returns nil once in is closed",
                fmt::format("the stage stopped after {} outcome(s) and returned {}", r.outcomes.size(),
                            Check::describe_error(r.err)),
-               kHintStage);
+               {mistake::unexpected_error, kHintStage});
   expect_closed(check, r);
   expect_in_order(check, r.outcomes);
   // Every item that reached the service is one whose outcome is not ErrCircuitOpen, and back.
@@ -775,7 +785,7 @@ DOJO_CHECK("the stage with a flaky service: every item reported once, in order, 
   check.expect(!r.err, "stage returns nil once in is closed",
                fmt::format("the stage stopped after {} outcome(s) and returned {}", r.outcomes.size(),
                            Check::describe_error(r.err)),
-               kHintStage);
+               {mistake::unexpected_error, kHintStage});
   expect_closed(check, r);
   expect_in_order(check, r.outcomes);
   check.expect_eq(r.outcomes.size(), std::size_t{20}, "outcomes reported");
@@ -802,7 +812,7 @@ DOJO_CHECK("the caller cancels during a service call: the stage returns goro::Ca
   expect_closed(check, r);
   check.expect(r.calls_after_cancel == 0, "no service call after the cancellation",
                fmt::format("the service was called {} time(s) after ctx was cancelled", r.calls_after_cancel),
-               kHintStageCancel);
+               {mistake::ignored_cancellation, kHintStageCancel});
   expect_in_order(check, r.outcomes);
   const std::string seq = letters(r.outcomes);
   check.expect(seq == "NN" || seq == "NNC", "outcomes for items 0, 1 (nil), and maybe item 2 (Canceled)",

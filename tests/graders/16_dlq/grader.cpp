@@ -38,6 +38,11 @@ using dojo::grader::offset;
 using dojo::grader::offsets;
 using dojo::grader::range;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_count, mistake::duplicate, mistake::lost_item, mistake::missing_wrap,
+                     mistake::missing_close, mistake::blocked_send, mistake::ignored_cancellation,
+                     mistake::unexpected_error, mistake::wall_clock_sleep);
 
 namespace {
 
@@ -258,12 +263,12 @@ const char* const kHintAttempts =
     "called 3 times, then dead-lettered; a poison error (goro::is(err, ErrPoison)) is dead-lettered "
     "right after the call that returned it, never retried.";
 const char* const kHintBackoff =
-    "After failed attempt n (not the last) wait base_backoff · 2^(n-1) on the runtime's clock: a "
-    "goro::new_timer in a select with ctx.done(). std::this_thread::sleep_for does not move the runtime's "
-    "clock and cannot be cut short.";
+    "After failed attempt n (not the last) wait base_backoff · 2^(n-1) on the runtime's clock, in a wait "
+    "that ctx ending cuts short (a goro timer in a select with ctx.done(), say). std::this_thread::sleep_for "
+    "does not move the runtime's clock and cannot be cut short.";
 const char* const kHintClose =
     "`done` and `dlq` belong to the stage: close both before every return — the early return for a "
-    "cancelled ctx included. Put the loop in a function of its own and close after it returns.";
+    "cancelled ctx included. Make every way out pass through the closes.";
 const char* const kHintCancel =
     "Ask ctx.err() before taking an item, before each attempt and after a failed one; wait and send in "
     "selects that also watch ctx.done(). Once ctx has ended, return ctx.err() at once: no further attempt, "
@@ -275,7 +280,8 @@ void expect_closed(Check& check, const std::shared_ptr<Journal>& j) {
   if (!j->done_closed) open.emplace_back("`done`");
   if (!j->dlq_closed) open.emplace_back("`dlq`");
   check.expect(open.empty(), "`done` and `dlq` both closed when run_stage returns",
-               fmt::format("run_stage returned without closing {}", fmt::join(open, " and ")), kHintClose);
+               fmt::format("run_stage returned without closing {}", fmt::join(open, " and ")),
+               {mistake::missing_close, kHintClose});
 }
 
 // Every id of `ids` came out on done or dlq exactly once — but `in_hand`, which must be on
@@ -315,9 +321,12 @@ void expect_each_once(Check& check, const std::shared_ptr<Journal>& j, const std
       in_hand ? fmt::format("every item taken before item {} on `done` or `dlq` exactly once, item {} on neither",
                             *in_hand, *in_hand)
               : fmt::format("each of the {} items on `done` or `dlq` exactly once", ids.size());
+  // The first thing wrong names the class: a lost item, else one out twice.
+  const dojo::grader::Mistake& m = !lost.empty() ? mistake::lost_item : !dup.empty() ? mistake::duplicate
+                                                                                     : mistake::wrong_result;
   check.expect(notes.empty(), want,
                fmt::format("{} on done, {} on dlq; {}", j->done.size(), j->dead.size(), fmt::join(notes, "; ")),
-               kHintOnce);
+               {m, kHintOnce});
 }
 
 // Each item of `ids` went where its Spec says. Run after expect_each_once.
@@ -352,7 +361,7 @@ void expect_attempts(Check& check, const std::shared_ptr<Journal>& j, const Plan
   std::string got = wrong.size() > 6 ? fmt::format("{}, ... ({} items in all)",
                                                     fmt::join(wrong.begin(), wrong.begin() + 6, "; "), wrong.size())
                                      : fmt::format("{}", fmt::join(wrong, "; "));
-  check.expect(wrong.empty(), "each item attempted as often as it should be", got, kHintAttempts);
+  check.expect(wrong.empty(), "each item attempted as often as it should be", got, {mistake::wrong_count, kHintAttempts});
   std::lock_guard lk(j->mu);
   check.expect(j->bad_payload.empty(), "every attempt handed the item as it came from `in`",
                fmt::format("{} item(s) were handed to process changed", j->bad_payload.size()));
@@ -376,12 +385,15 @@ DeadLetter dead_letter(Check& check, const std::shared_ptr<Journal>& j, int id) 
 void expect_reason(Check& check, const DeadLetter& d, Route route) {
   const std::string prefix = route == Route::dlq_poison ? fmt::format("item {}: poison: ", d.item.id)
                                                         : fmt::format("item {}: gave up after 3 attempts: ", d.item.id);
+  // A reason that does not even name its item does not say where it happened.
+  const bool names_item = d.reason && starts_with(d.reason.message(), fmt::format("item {}: ", d.item.id));
   check.expect(d.reason && starts_with(d.reason.message(), prefix),
                fmt::format("a reason that starts with \"{}\"", prefix), Check::describe_error(d.reason),
-               route == Route::dlq_poison
-                   ? "A poison item's reason: goro::errorf(\"item {}: poison: {:w}\", item.id, err)."
-                   : "An exhausted item's reason: goro::errorf(\"item {}: gave up after {} attempts: {:w}\", "
-                     "item.id, kAttempts, err), with the last attempt's error.");
+               {names_item || !d.reason ? mistake::wrong_result : mistake::missing_context,
+                route == Route::dlq_poison
+                    ? "A poison item's reason: goro::errorf(\"item {}: poison: {:w}\", item.id, err)."
+                    : "An exhausted item's reason: goro::errorf(\"item {}: gave up after {} attempts: {:w}\", "
+                      "item.id, kAttempts, err), with the last attempt's error."});
 }
 
 // The attempts were made at exactly `want` (virtual clock), or at least at those offsets (real
@@ -405,7 +417,7 @@ void expect_moment(Check& check, goro::Duration got, goro::Duration want, std::s
 
 void expect_nil(Check& check, const goro::Error& err, std::string_view hint) {
   check.expect(!err, "run_stage returns nil: a dead-lettered item is handled, not a failure of the stage",
-               Check::describe_error(err), hint);
+               Check::describe_error(err), {mistake::unexpected_error, hint});
 }
 
 // A stream of 50 items: some succeed at once, some after one or two failures, some never, some
@@ -679,8 +691,8 @@ DOJO_CHECK("an attempt that times out on its own is the item's failure, not the 
   Outcome o = run(goro::background(), ids, j, plan, {.backoff = s.backoff});
   check.expect(!o.err,
                "run_stage returns nil: an attempt's own timeout is that item's failure; only ctx ending stops the stage",
-               Check::describe_error(o.err));
-  check.expect_eq(j->attempts_of(2), kAttempts, "attempts at item 2", kHintAttempts);
+               Check::describe_error(o.err), mistake::unexpected_error);
+  check.expect_eq(j->attempts_of(2), kAttempts, "attempts at item 2", {mistake::wrong_count, kHintAttempts});
   expect_each_once(check, j, ids);
   const DeadLetter d = dead_letter(check, j, 2);
   check.expect_is(d.reason, goro::DeadlineExceeded, "goro::DeadlineExceeded (in item 2's reason)");
@@ -711,7 +723,7 @@ DOJO_CHECK("an already-cancelled context: its error, nothing taken from `in`, pr
             "(not closed)");
   goro::Error err = run_stage(ctx, in, done, dlq, process_for(j, std::make_shared<const Plan>()), kBaseBackoff);
   check.expect_is(err, goro::Canceled, "goro::Canceled", "Check ctx.err() first: a cancelled caller wants no work.");
-  check.expect_eq(j->total_attempts(), 0, "calls of process", kHintCancel);
+  check.expect_eq(j->total_attempts(), 0, "calls of process", {mistake::ignored_cancellation, kHintCancel});
   check.expect_eq(in.len(), std::size_t{3}, "items left in `in`",
                   "Look at ctx before taking an item: an item taken after the cancellation is lost to the caller.");
   auto stop = goro::make_chan<goro::Unit>();
@@ -722,7 +734,8 @@ DOJO_CHECK("an already-cancelled context: its error, nothing taken from `in`, pr
   if (!done_closed) open.emplace_back("`done`");
   if (!dlq_closed) open.emplace_back("`dlq`");
   check.expect(open.empty(), "`done` and `dlq` both closed when run_stage returns",
-               fmt::format("run_stage returned without closing {}", fmt::join(open, " and ")), kHintClose);
+               fmt::format("run_stage returned without closing {}", fmt::join(open, " and ")),
+               {mistake::missing_close, kHintClose});
 }
 
 DOJO_CHECK("cancelled by an attempt mid-stream: goro::Canceled at once, no further attempt, nothing lost before it",
@@ -753,12 +766,12 @@ DOJO_CHECK("cancelled by an attempt mid-stream: goro::Canceled at once, no furth
     check.expect(j->attempts_after_cancel == 0, "no attempt starts after ctx was cancelled",
                  fmt::format("{} attempt(s) started after ctx was cancelled (item 20 was attempted {} times)",
                              j->attempts_after_cancel, j->attempts[20].size()),
-                 kHintCancel);
+                 {mistake::ignored_cancellation, kHintCancel});
     int later = 0;
     for (const auto& [id, v] : j->attempts)
       if (id > 20) later += static_cast<int>(v.size());
     check.expect(later == 0, "no item after item 20 is attempted",
-                 fmt::format("{} attempt(s) at items after 20", later), kHintCancel);
+                 fmt::format("{} attempt(s) at items after 20", later), {mistake::ignored_cancellation, kHintCancel});
   }
   expect_each_once(check, j, range(1, 20), 20);
   const auto before = range(1, 19);
@@ -770,7 +783,8 @@ DOJO_CHECK("cancelled by an attempt mid-stream: goro::Canceled at once, no furth
     const goro::Duration at = j->cancelled_at.value_or(goro::Duration(0));
     check.expect(o.returned == at, fmt::format("run_stage returns the moment ctx is cancelled: at {}", offset(at)),
                  fmt::format("it returned at {}", offset(o.returned)),
-                 "After a failed attempt, ask ctx.err() before waiting: a cancelled caller waits out no backoff.");
+                 {mistake::ignored_cancellation,
+                  "After a failed attempt, ask ctx.err() before waiting: a cancelled caller waits out no backoff."});
   }
   cancel();
 }
@@ -796,14 +810,14 @@ DOJO_CHECK("cancelled during a backoff: goro::Canceled at that moment (+50 ms), 
   check.expect_is(o.err, goro::Canceled, "goro::Canceled", kHintCancel);
   const int n = j->attempts_of(1);
   check.expect(check.deterministic() ? n == 1 : n <= 1, check.deterministic() ? "1 attempt at item 1" : "at most 1 attempt at item 1",
-               fmt::format("{} attempts at item 1", n), kHintCancel);
-  check.expect_eq(j->attempts_of(2), 0, "attempts at item 2", kHintCancel);
+               fmt::format("{} attempts at item 1", n), {mistake::ignored_cancellation, kHintCancel});
+  check.expect_eq(j->attempts_of(2), 0, "attempts at item 2", {mistake::ignored_cancellation, kHintCancel});
   expect_each_once(check, j, {1}, 1);
   expect_closed(check, j);
   if (check.deterministic())
     check.expect(o.returned == cancel_at,
                  fmt::format("run_stage returns the moment ctx is cancelled: at {}", offset(cancel_at)),
-                 fmt::format("it returned at {}", offset(o.returned)), kHintBackoff);
+                 fmt::format("it returned at {}", offset(o.returned)), {mistake::ignored_cancellation, kHintBackoff});
   cancel();
 }
 
@@ -829,7 +843,7 @@ DOJO_CHECK("cancelled while a dead letter waits for a reader that never comes: t
     expect_each_once(check, j, {1, 2}, 2);
     check.expect(o.returned == cancel_at,
                  fmt::format("run_stage returns the moment ctx is cancelled: at {}", offset(cancel_at)),
-                 fmt::format("it returned at {}", offset(o.returned)), kHintCancel);
+                 fmt::format("it returned at {}", offset(o.returned)), {mistake::ignored_cancellation, kHintCancel});
   }
   cancel();
 }

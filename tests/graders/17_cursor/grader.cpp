@@ -46,6 +46,11 @@ using dojo::grader::Check;
 using dojo::grader::ProcessResult;
 using dojo::grader::TempDir;
 namespace ft = dojo::ex17::testing;
+namespace mistake = dojo::grader::mistake;
+using dojo::grader::Why;
+
+DOJO_FAILURE_CLASSES(mistake::lost_item, mistake::duplicate, mistake::swallowed_error, mistake::ignored_cancellation,
+                     mistake::wrong_result);
 
 namespace {
 
@@ -227,10 +232,14 @@ void expect_no_panic(Check& check, const Outcome& o) {
 // The file at the end of a stream of `length` events.
 void expect_final_cursor(Check& check, const std::string& cursor, std::int64_t length) {
   const auto now = slurp(cursor);
+  // Missing, or a whole cursor short of the end: the last events are recorded as not done, and every later
+  // start handles them again.
+  const auto c = now ? parse_cursor(*now) : std::optional<std::int64_t>(0);
   check.expect(now == fmt::format("{}\n", length), fmt::format("when the stream has ended, the cursor file holds \"{}\\n\"", length),
                fmt::format("it holds {}", quote(now)),
-               "Save the cursor once more when the channel closes at the end of the stream: otherwise the events after "
-               "the last save are handled again by every start.");
+               {c && *c < length ? mistake::duplicate : mistake::wrong_result,
+                "Save the cursor once more when the channel closes at the end of the stream: otherwise the events "
+                "after the last save are handled again by every start."});
 }
 
 // ---- load_cursor and save_cursor on their own ---------------------------------------------
@@ -288,7 +297,8 @@ DOJO_CHECK("started again on a saved cursor: it resumes there; on a finished str
                fmt::format("events handled: {}{}", spans(o.handled),
                            !o.handled.empty() && o.handled[0] != 6
                                ? fmt::format(": it began at event {}, not at the saved cursor 6", o.handled[0])
-                               : std::string()));
+                               : std::string()),
+               !o.handled.empty() && o.handled[0] < 6 ? Why(mistake::duplicate) : Why());
   expect_final_cursor(check, cursor, 10);
 
   check.say("consume again on the same file: the stream has no event after 9");
@@ -301,8 +311,8 @@ DOJO_CHECK("started again on a saved cursor: it resumes there; on a finished str
 }
 
 DOJO_CHECK("the cursor is saved every `every` events, before the next one is handled (every = 1, 4, 25)",
-           "Count the events handled since the last save; when the count reaches `every`, save the offset of the next "
-           "event before handling it. Never save an offset past an event that was not handled yet.") {
+           "Once `every` events have been handled since the last save, save the offset of the next event before "
+           "handling it. Never save an offset past an event that was not handled yet.") {
   for (const int every : {1, 4, 25}) {
     TempDir dir;
     const std::string cursor = dir.file("cursor");
@@ -310,8 +320,10 @@ DOJO_CHECK("the cursor is saved every `every` events, before the next one is han
                           "is handled",
                           every));
     std::string problem;  // the first thing seen wrong, from inside handle
+    // ... and its class: events handled and not saved are handled again after a crash.
+    const dojo::grader::Mistake* kind = &mistake::duplicate;
     auto seen = std::make_shared<std::vector<std::string>>();
-    Outcome o = consume_once(cursor, 10, every, [&problem, cursor, every, seen](const Event& e) -> goro::Error {
+    Outcome o = consume_once(cursor, 10, every, [&problem, &kind, cursor, every, seen](const Event& e) -> goro::Error {
       const auto now = slurp(cursor);
       seen->push_back(fmt::format("{}: {}", e.offset, quote(now)));
       if (!problem.empty()) return {};
@@ -321,6 +333,7 @@ DOJO_CHECK("the cursor is saved every `every` events, before the next one is han
         if (!c) {
           problem = fmt::format("while event {} was being handled the cursor file held {}, which is not a cursor",
                                 e.offset, quote(now));
+          kind = &mistake::wrong_result;
           return {};
         }
         saved = *c;
@@ -328,6 +341,7 @@ DOJO_CHECK("the cursor is saved every `every` events, before the next one is han
       if (saved > e.offset) {
         problem = fmt::format("while event {} was being handled the cursor file said {}: a restart would skip it",
                               e.offset, saved);
+        kind = &mistake::lost_item;
       } else if (e.offset - saved >= every) {
         problem = fmt::format("when event {} came to be handled the cursor file said {}: event{} {} had been handled "
                               "and not saved, but every = {} asks for a save once {} event{} been handled, before the next one",
@@ -342,7 +356,8 @@ DOJO_CHECK("the cursor is saved every `every` events, before the next one is han
     check.expect(problem.empty(),
                  fmt::format("at most {} event{} handled since the last save, and never a cursor past an unhandled event",
                              every, every == 1 ? "" : "s"),
-                 problem + fmt::format("\n  the cursor file as each event was handled: {}", fmt::join(*seen, ", ")));
+                 problem + fmt::format("\n  the cursor file as each event was handled: {}", fmt::join(*seen, ", ")),
+                 *kind);
     check.expect(o.handled == iota(0, 10), "events handled: 0..9, each once", "events handled: " + spans(o.handled));
     expect_final_cursor(check, cursor, 10);
   }
@@ -350,7 +365,8 @@ DOJO_CHECK("the cursor is saved every `every` events, before the next one is han
 
 DOJO_CHECK("a save writes a temporary file, syncs it, closes it, then renames it over the cursor",
            "The cursor file itself is never opened for writing: File::create empties it at once, and a crash then "
-           "leaves it empty. Write path + \".tmp\", sync() it (fsync), close() it, then rename_file it over path.") {
+           "leaves it empty. Write a temporary file in the same folder, sync() it (fsync), close() it, then rename "
+           "it over path.") {
   TempDir dir;
   const std::string cursor = dir.file("cursor");
   ft::clear_file_ops();
@@ -444,9 +460,11 @@ DOJO_CHECK("a corrupt cursor file: an error wrapping ErrBadCursor that names the
       got += fmt::format(" and handled events {}{}", spans(o.handled),
                          o.handled[0] == 0 ? ": it started over from event 0" : std::string());
     check.expect(goro::is(o.err, dojo::ex17::ErrBadCursor) && o.handled.empty(),
-                 fmt::format("for {}: an error wrapping ErrBadCursor, and no event handled", label), got);
+                 fmt::format("for {}: an error wrapping ErrBadCursor, and no event handled", label), got,
+                 !o.err ? Why(mistake::swallowed_error) : Why());
     check.expect(o.err.message().find(cursor) != std::string::npos, "the message names the file (" + cursor + ")",
-                 "\"" + o.err.message() + "\"", "Put the path in the message: the operator has to find the file.");
+                 "\"" + o.err.message() + "\"",
+                 {mistake::missing_context, "Put the path in the message: the operator has to find the file."});
     const auto now = slurp(cursor);
     check.expect(now == c.bytes, fmt::format("the cursor file left as it was: {}", quote(c.bytes)),
                  fmt::format("it now holds {}", quote(now)),
@@ -456,7 +474,8 @@ DOJO_CHECK("a corrupt cursor file: an error wrapping ErrBadCursor that names the
     check.expect(!loaded.ok() && goro::is(loaded.error(), dojo::ex17::ErrBadCursor),
                  fmt::format("for {}: an error wrapping ErrBadCursor", label),
                  loaded.ok() ? fmt::format("load_cursor returned {}", loaded.value())
-                             : fmt::format("load_cursor returned {}", check.describe_error(loaded.error())));
+                             : fmt::format("load_cursor returned {}", check.describe_error(loaded.error())),
+                 loaded.ok() ? Why(mistake::swallowed_error) : Why());
   }
 }
 
@@ -468,7 +487,7 @@ DOJO_CHECK("the cursor cannot be saved (its folder is missing): the FileError co
   check.say("consume(..., every = 3) on a stream of 10 events, cursor file no-such-folder/cursor");
   Outcome o = consume_once(cursor, 10, 3);
   expect_no_panic(check, o);
-  check.expect(o.err != goro::Error{}, "an error (the first save fails)", "consume returned nil");
+  check.expect(o.err != goro::Error{}, "an error (the first save fails)", "consume returned nil", mistake::swallowed_error);
   (void)check.expect_as<FileError>(o.err, "FileError", "Return save_cursor's error wrapped with {:w}: goro::as finds the FileError.");
   check.expect(o.handled == iota(0, 3), "events handled: 0..2 (the save after them failed; nothing after it)",
                "events handled: " + spans(o.handled));
@@ -487,7 +506,7 @@ DOJO_CHECK("handle fails at event 5: its error comes back wrapped, naming 5; the
   check.expect_is(o.err, ErrStoreDown, "the handler's error (ErrStoreDown)");
   static const std::regex kFive("(^|[^0-9])5([^0-9]|$)");
   check.expect(std::regex_search(o.err.message(), kFive), "the message names the event's offset 5",
-               "\"" + o.err.message() + "\"");
+               "\"" + o.err.message() + "\"", mistake::missing_context);
   check.expect(o.handled == iota(0, 6), "handle called for events 0..5, none after the failure",
                "handle called for events " + spans(o.handled));
   const auto after = slurp(cursor);
@@ -495,7 +514,7 @@ DOJO_CHECK("handle fails at event 5: its error comes back wrapped, naming 5; the
   check.expect(saved.has_value() && *saved <= 5, "the cursor file at most 5 (event 5 is still to be handled)",
                fmt::format("the cursor file holds {}{}", quote(after),
                            saved && *saved > 5 ? ": a restart would skip the failed event 5" : ""),
-               "The cursor may move past an event only once handle returned nil for it.");
+               {mistake::lost_item, "The cursor may move past an event only once handle returned nil for it."});
   check.say(fmt::format("consume again on the same file (it holds {}), handle working now", quote(after)));
   Outcome again = consume_once(cursor, 10, 3);
   expect_no_panic(check, again);
@@ -521,11 +540,14 @@ DOJO_CHECK("cancelled mid-stream: ctx.err() promptly, no event after it; the nex
     expect_no_panic(check, o);
     std::string got = "consume returned " + result_of(o.err);
     if (!o.err) got += ": it took the closed channel for the end of the stream (the stream's task closed it because the context ended)";
-    check.expect(goro::is(o.err, goro::Canceled), "an error wrapping goro::Canceled", got);
+    check.expect(goro::is(o.err, goro::Canceled), "an error wrapping goro::Canceled", got,
+                 !o.err ? Why(mistake::ignored_cancellation) : Why());
     check.expect((o.handled.size() == 8 || o.handled.size() == 9) &&
                      o.handled == iota(0, static_cast<std::int64_t>(o.handled.size())),
                  "events 0..7 handled (at most the one already received after the cancellation)",
-                 "events handled: " + spans(o.handled), "Look at ctx.err() before calling handle.");
+                 "events handled: " + spans(o.handled),
+                 {o.handled.size() > 9 ? mistake::ignored_cancellation : mistake::wrong_result,
+                  "Look at ctx.err() before calling handle."});
     const auto after = slurp(cursor);
     const auto saved = after ? parse_cursor(*after) : std::optional<std::int64_t>(0);
     check.expect(saved.has_value() && *saved <= static_cast<std::int64_t>(o.handled.size()),
@@ -547,7 +569,8 @@ DOJO_CHECK("cancelled mid-stream: ctx.err() promptly, no event after it; the nex
     Outcome o = consume_once(dir.file("cursor"), -1, 3, {}, ctx);
     expect_no_panic(check, o);
     check.expect(goro::is(o.err, goro::Canceled) && o.handled.empty(), "an error wrapping goro::Canceled, no event handled",
-                 fmt::format("consume returned {}, events handled: {}", result_of(o.err), spans(o.handled)));
+                 fmt::format("consume returned {}, events handled: {}", result_of(o.err), spans(o.handled)),
+                 !o.err || !o.handled.empty() ? Why(mistake::ignored_cancellation) : Why());
   }
 }
 
@@ -649,8 +672,9 @@ DOJO_SUBPROCESS(consumer) {
 // ---- the parent: starting, killing, reading the cursor file and the ledger ----------------------
 
 const char* const kTornHint =
-    "Never write the cursor file itself: write path + \".tmp\", sync it, close it, and rename_file it over the "
-    "cursor. A rename replaces the file whole, so whenever the process dies the file holds the old cursor or the new.";
+    "Never write the cursor file itself: write a temporary file in the same folder, sync it, close it, and rename "
+    "it over the cursor. A rename replaces the file whole, so whenever the process dies the file holds the old "
+    "cursor or the new.";
 const char* const kKillHint =
     "Move the cursor past an event only after handle returned for it, save every `every` events and at the end, "
     "and on start resume from the saved cursor.";
@@ -738,11 +762,11 @@ struct Crashy {
       check.fail(fmt::format("start {} resumes at the saved cursor {}", launches, start),
                  fmt::format("start {} handled events {}: it began at event {}, not at the saved cursor {}", launches,
                              spans(mine), mine[0], start),
-                 "Load the cursor and subscribe from it.");
+                 {mine[0] < start ? mistake::duplicate : mistake::lost_item, "Load the cursor and subscribe from it."});
     for (std::size_t i = 1; i < mine.size(); ++i)
       if (mine[i] != mine[i - 1] + 1)
         check.fail("each start handles the events one after the other, none skipped",
-                   fmt::format("start {} handled events {}", launches, spans(mine)));
+                   fmt::format("start {} handled events {}", launches, spans(mine)), mistake::lost_item);
     int again = 0;
     std::vector<std::int64_t> again_list;
     for (const std::int64_t o : mine)
@@ -756,7 +780,8 @@ struct Crashy {
                              every),
                  fmt::format("start {} handled {} events a second time (events {}) after the kill of start {}", launches,
                              again, spans(again_list), launches - 1),
-                 "Save the cursor every `every` events, and resume from it: a crash then repeats at most that many.");
+                 {mistake::duplicate,
+                  "Save the cursor every `every` events, and resume from it: a crash then repeats at most that many."});
     most_again = std::max(most_again, again);
     handled.insert(mine.begin(), mine.end());
 
@@ -780,7 +805,7 @@ struct Crashy {
           check.fail("the saved cursor never passes an event that was not handled",
                      fmt::format("{}, the cursor file says {}, but event {} was never handled: a restart would skip it",
                                  after_what, *c, o),
-                     kKillHint);
+                     {mistake::lost_item, kKillHint});
       if (*c > length)
         check.fail(fmt::format("the cursor at most {} (the stream's end)", length),
                    fmt::format("{}, the cursor file says {}", after_what, *c));
@@ -790,7 +815,7 @@ struct Crashy {
       for (std::int64_t o = 0; o < length; ++o)
         if (handled.count(o) == 0) missing.push_back(o);
       check.expect(missing.empty(), fmt::format("every event 0..{} handled at least once", length - 1),
-                   fmt::format("events never handled: {}", spans(missing)), kKillHint);
+                   fmt::format("events never handled: {}", spans(missing)), {mistake::lost_item, kKillHint});
       expect_final_cursor(check, cursor(), length);
     }
     return killed;

@@ -1,6 +1,7 @@
 // Mutant of exercise 13: every stage catches the exception itself and returns an error of its
 // own making. The program survives, but the panic's value and stack are thrown away, and
 // goro::as<goro::PanicError> finds nothing in the result.
+// mistake: wrong-error
 // expect: an error that goro::as<goro::PanicError> finds
 #include "panic.hpp"
 

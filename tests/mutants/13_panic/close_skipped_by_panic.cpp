@@ -1,6 +1,7 @@
 // Mutant of exercise 13: each stage closes its output at the end of its loop, inside the part that
 // catch_panic recovers, and the downstream stages range over their input. A panic skips the
 // close, so the next stage waits for the end of a stream that never comes.
+// mistake: missing-close
 // expect: deadlock
 #include "panic.hpp"
 

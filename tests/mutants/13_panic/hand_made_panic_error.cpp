@@ -1,6 +1,7 @@
 // Mutant of exercise 13: the stages catch std::exception and build the PanicError by hand. Its
 // stack is empty (the place of the throw is lost), the value lacks the exception's type, and a
 // throw of anything that is not a std::exception still ends the program.
+// mistake: missing-wrap
 // expect: a PanicError with an empty stack
 #include "panic.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 13: panics are recovered in every stage, but the producer sends with a plain
 // send. When consume panics, the group stops transform, and the producer is left blocked on a
 // send that nobody will ever receive: run_pipeline waits for it forever.
+// mistake: blocked-send
 // expect: deadlock
 #include "panic.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 13: run_pipeline recovers around g.wait(), in the calling task, instead of
 // inside each stage's task. The throw happens in another task, so this catch never sees it and
 // the program still ends.
+// mistake: panic
 // expect: your code panicked
 #include "panic.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 13: only transform — the stage that calls the unreliable parser — recovers.
 // A recover covers its own task only: a throw in produce or consume still ends the program.
+// mistake: panic
 // expect: your code panicked
 #include "panic.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 13: each stage catches the exception and keeps it, the group stops the
 // pipeline, and run_pipeline then throws the first kept exception again to "report" it. The
 // crash has only moved: it now escapes run_pipeline into its caller.
+// mistake: panic
 // expect: panicked
 #include "panic.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 13: transform recovers per item and skips the record that threw, and the
 // other stages recover the same way. The pipeline "succeeds": the caller gets nil and never
 // learns that a record was lost.
+// mistake: swallowed-error
 // expect: the panic was swallowed
 #include "panic.hpp"
 

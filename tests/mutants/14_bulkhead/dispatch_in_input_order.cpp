@@ -2,6 +2,7 @@
 // all the jobs, in input order, with the groups' blocking go(). When the slow tenant's 8
 // places are taken, go() blocks the loop itself, and the jobs of every tenant listed after it
 // wait for the slow tenant to free a place: the compartments share their front door.
+// mistake: serialized
 // expect: one loop dispatching the jobs in input order
 #include "bulkhead.hpp"
 

@@ -2,6 +2,7 @@
 // mutex, as it finishes. Every error is reported, but in the order the tenants happened to
 // fail: the same input gives differently ordered results from one run to the next, and the
 // caller cannot rely on the order of the tenants it submitted.
+// mistake: wrong-order
 // expect: in the order the tenants failed
 #include "bulkhead.hpp"
 

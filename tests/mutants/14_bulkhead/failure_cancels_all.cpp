@@ -2,6 +2,7 @@
 // groups derive their contexts from it, and a tenant's task returns the tenant's error to it.
 // The first tenant that fails cancels the top-level context — and with it every other tenant:
 // the compartments are joined again at the top.
+// mistake: wrong-error
 // expect: cancelled by another tenant's failure
 #include "bulkhead.hpp"
 

@@ -2,6 +2,7 @@
 // with ErrGroup::with_context(goro::background()) instead of the caller's ctx. Failures still
 // stay inside a tenant, but the caller's cancellation reaches nobody: the jobs go on working
 // for a caller that has already given up.
+// mistake: ignored-cancellation
 // expect: never saw the caller's cancellation
 #include "bulkhead.hpp"
 

@@ -2,6 +2,7 @@
 // group, and run_tenants returns what the top-level group's wait() returns. The tenants stay
 // apart — but an ErrGroup keeps only the FIRST error returned: when two tenants fail, the
 // caller hears about one of them (whichever failed first), and the other is lost.
+// mistake: swallowed-error
 // expect: missing from the result: tenant beta
 #include "bulkhead.hpp"
 

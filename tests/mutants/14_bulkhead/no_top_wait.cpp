@@ -3,6 +3,7 @@
 // at once, before the tenants have handled anything, with whatever errors happen to be known
 // (none), and the tenants' tasks are left running behind the caller's back. (The tasks hold
 // their data by shared_ptr, so that running on after the return is not also a use-after-free.)
+// mistake: leak
 // expect: when run_tenants returned, only
 #include "bulkhead.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 14: "SetLimit after Go". Each tenant's limit is set once its jobs have all
 // been started. A group without a limit may change it while tasks run, so nothing complains —
 // but the jobs already started were never held back: every job of a tenant runs at once.
+// mistake: over-limit
 // expect: the limit held nobody back
 #include "bulkhead.hpp"
 

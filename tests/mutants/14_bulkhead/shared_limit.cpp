@@ -2,6 +2,7 @@
 // set_limit(8); each tenant still has a context of its own, so failures stay apart. But the
 // places do not: a tenant with many slow jobs takes all 8, and every other tenant waits behind
 // it — the bulkhead has a single compartment.
+// mistake: serialized
 // expect: they share one limit
 #include "bulkhead.hpp"
 

@@ -2,6 +2,7 @@
 // first. When a job fails, the tenant's context is cancelled — but the dispatcher is blocked
 // in go() with the tenant's next job, and go() admits it as soon as a place frees up. Every
 // remaining job of the failed tenant is still started, with a context that has already ended.
+// mistake: ignored-cancellation
 // expect: nothing checked ctx.err()
 #include "bulkhead.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 14: each tenant gets a plain ErrGroup with its limit, and its jobs are
 // handed the caller's ctx. The tenant's error is reported, but nothing stops the tenant when
 // one of its jobs fails: its running jobs carry on, and its waiting jobs are all started.
+// mistake: kept-going
 // expect: its context was never cancelled
 #include "bulkhead.hpp"
 

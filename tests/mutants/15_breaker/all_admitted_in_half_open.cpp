@@ -1,6 +1,7 @@
 // Mutant of exercise 15: half-open is treated like closed. The call that ends the cooldown becomes
 // the trial, but every caller that arrives while the trial runs is let through too: a service that
 // is just recovering gets the whole backlog at once, which is what the breaker was protecting it from.
+// mistake: over-limit
 // expect: more than one caller was let through in half-open
 #include "breaker.hpp"
 

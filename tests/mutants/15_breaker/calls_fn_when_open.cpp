@@ -1,6 +1,7 @@
 // Mutant of exercise 15: the breaker calls the service first and only then looks at its state,
 // answering ErrCircuitOpen afterwards. The caller sees the right error, but the service that is down
 // still gets every call: the breaker protects nothing.
+// mistake: wrong-count
 // expect: fn was called while the breaker was open
 #include "breaker.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 15: every error counts as a failure of the service, the caller's own
 // cancellation included. Callers that give up (a user who closed the page, a deadline of their own)
 // then open the breaker in front of a service that is perfectly healthy.
+// mistake: wrong-count
 // expect: counted as a failure of the service
 #include "breaker.hpp"
 

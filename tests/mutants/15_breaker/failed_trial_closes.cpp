@@ -1,6 +1,7 @@
 // Mutant of exercise 15: whatever the trial's result, the breaker closes after it ("the trial is
 // over, back to normal"). A service that is still down then gets the next calls at full rate until
 // another five have failed.
+// mistake: wrong-result
 // expect: closed again after its trial failed
 #include "breaker.hpp"
 

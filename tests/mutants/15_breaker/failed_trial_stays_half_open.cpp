@@ -1,6 +1,7 @@
 // Mutant of exercise 15: the result of a call is recorded only for the closed state. A failed trial
 // then changes nothing: the breaker stays half-open for good, and since half-open refuses every
 // other caller while "the trial runs", the service is never tried again.
+// mistake: wrong-result
 // expect: left half-open after its trial failed
 #include "breaker.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 15: one lock_guard for the whole call, fn included. Every caller waits for the
 // one in progress: while the trial runs, the other callers do not get ErrCircuitOpen at once, they
 // queue behind the mutex (and in closed state the calls to the service run one at a time).
+// mistake: serialized
 // expect: while the trial was running
 #include "breaker.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 15: a failed trial opens the breaker again but keeps the moment it first
 // opened. That cooldown is already over, so the very next call is another trial: the service that
 // is down gets a call on every request instead of one per cooldown.
+// mistake: wrong-timing
 // expect: the cooldown must restart
 #include "breaker.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 15: the stage closes out only when in runs out. When the caller cancels, it
 // returns without closing it, and a reader ranging over out waits forever.
+// mistake: missing-close
 // expect: out was never closed
 #include "breaker.hpp"
 

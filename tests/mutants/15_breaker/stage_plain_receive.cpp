@@ -1,5 +1,6 @@
 // Mutant of exercise 15: the stage receives the next item with a plain in.recv(). While it waits
 // for an item that does not come, it cannot see the caller's cancellation: it never returns.
+// mistake: ignored-cancellation
 // expect: while it waited for the next item
 #include "breaker.hpp"
 

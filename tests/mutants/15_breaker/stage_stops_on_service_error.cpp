@@ -1,6 +1,7 @@
 // Mutant of exercise 15: the stage treats the breaker's answer as its own failure: at the first
 // error (the service's, or ErrCircuitOpen) it stops and returns it. One failing call then ends the
 // whole stream, which is what the breaker's fast failures were supposed to make harmless.
+// mistake: unexpected-error
 // expect: the stage stopped after
 #include "breaker.hpp"
 

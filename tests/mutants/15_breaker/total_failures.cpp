@@ -1,6 +1,7 @@
 // Mutant of exercise 15: a success never resets the failure count, so the breaker counts failures in
 // total instead of in a row. A service that fails now and then (one call in five) ends up cut off
 // as if it were down.
+// mistake: wrong-count
 // expect: interleaved with successes
 #include "breaker.hpp"
 

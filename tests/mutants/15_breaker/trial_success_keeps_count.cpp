@@ -1,6 +1,7 @@
 // Mutant of exercise 15: the failure count is reset only by a success in closed state: neither
 // opening the breaker nor a successful trial starts it again from 0. After the breaker recovers, the
 // count still says five, and the first failure opens it again at once.
+// mistake: wrong-count
 // expect: following the successful trial
 #include "breaker.hpp"
 

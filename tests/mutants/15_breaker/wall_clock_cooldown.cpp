@@ -2,6 +2,7 @@
 // (std::chrono::system_clock, the same type as goro::Time, so it compiles; std::chrono::steady_clock
 // is the same mistake) instead of goro::now(). On the runtime's virtual clock a 30 s sleep takes
 // no real time, so the cooldown never ends: the breaker stays open for good.
+// mistake: wrong-timing
 // expect: the cooldown never ended
 #include "breaker.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the backoff is a plain goro::sleep, and ctx is only looked at after
 // it. A caller who cancels during a backoff hears back only when the wait is over; so does one
 // whose cancellation made the attempt fail.
+// mistake: ignored-cancellation
 // expect: run_stage returns the moment ctx is cancelled
 #include "dlq.hpp"
 

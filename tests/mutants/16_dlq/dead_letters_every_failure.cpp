@@ -1,6 +1,7 @@
 // Mutant of exercise 16: a dead letter is sent after every failed attempt, not once after the
 // last one. An item that fails twice and then succeeds shows up on dlq twice and on done
 // once; one that always fails is dead-lettered three times.
+// mistake: duplicate
 // expect: duplicated: 
 #include "dlq.hpp"
 

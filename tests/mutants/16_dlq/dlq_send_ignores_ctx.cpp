@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the dead letter is sent with a plain dlq.send(...). It waits for the
 // reader, as it should — but not for ctx: when nobody reads the DLQ any more and the caller
 // gives up, the stage waits forever.
+// mistake: blocked-send
 // expect: deadlock: every task is blocked
 #include "dlq.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the dead-letter send has a default case, "so that a slow DLQ never
 // holds the pipeline up". Whenever the DLQ reader is busy with the previous dead letter, the
 // item is silently dropped: it is in neither done nor dlq, and nobody will ever know.
+// mistake: lost-item
 // expect: lost (in neither done nor dlq)
 #include "dlq.hpp"
 

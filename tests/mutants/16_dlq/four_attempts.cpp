@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the attempt loop counts from 0 to kAttempts inclusive — "three
 // retries" instead of "three attempts". An item that keeps failing is called four times, and
 // its reason still claims three.
+// mistake: wrong-count
 // expect: was attempted 4 times, expected 3
 #include "dlq.hpp"
 

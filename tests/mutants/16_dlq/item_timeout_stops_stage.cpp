@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the stage decides that it was cancelled by looking at the item's
 // error (goro::is(err, goro::DeadlineExceeded)) instead of at ctx. An attempt that times out
 // on its own deadline then stops the whole stage, and the item is lost.
+// mistake: unexpected-error
 // expect: an attempt's own timeout is that item's failure
 #include "dlq.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 16: done and dlq are closed only when `in` runs dry. On the other ways out
 // (an already-cancelled ctx, a cancellation mid-stream) the stage returns without closing
 // them, and a downstream stage ranging over done or dlq waits forever.
+// mistake: missing-close
 // expect: run_stage returned without closing `done` and `dlq`
 #include "dlq.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the reasons are formatted with {} instead of {:w}. The text looks
 // right, but whoever drains the DLQ can no longer ask goro::is whether the service was down
 // or goro::as which attempt timed out: only the words are left.
+// mistake: missing-wrap
 // expect: goro::is finds ErrUnavailable
 #include "dlq.hpp"
 

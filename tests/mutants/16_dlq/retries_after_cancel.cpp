@@ -1,6 +1,7 @@
 // Mutant of exercise 16: the backoff select wakes on ctx.done(), but that only ends the wait:
 // the loop goes on with the next attempt, as if the backoff had run out. After a cancellation
 // the item is tried again (and again) with a context that has ended.
+// mistake: ignored-cancellation
 // expect: attempt(s) started after ctx was cancelled
 #include "dlq.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 16: poison is treated like any other failure. A payload that does not
 // parse will not parse on the second or third try either: the item is retried twice for
 // nothing, with two backoffs, and its reason says "gave up" instead of "poison".
+// mistake: wrong-count
 // expect: (poison) was attempted 3 times, expected 1
 #include "dlq.hpp"
 

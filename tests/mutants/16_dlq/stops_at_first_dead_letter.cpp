@@ -1,6 +1,7 @@
 // Mutant of exercise 16: after dead-lettering an item, the stage returns its reason, as a
 // stage without a DLQ would return its first error. The DLQ is there precisely so that one bad
 // item does not stop the others: every item after it is never taken.
+// mistake: unexpected-error
 // expect: run_stage returns nil: a dead-lettered item is handled
 #include "dlq.hpp"
 

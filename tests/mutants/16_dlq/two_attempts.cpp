@@ -1,5 +1,6 @@
 // Mutant of exercise 16: the loop stops one attempt early (n < kAttempts). An item that would
 // have succeeded on its third attempt is dead-lettered after two.
+// mistake: wrong-count
 // expect: was attempted 2 times, expected 3
 #include "dlq.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: a cursor file that cannot be parsed is taken as offset 0, "to be
 // safe". The consumer silently starts over and handles every event of the stream again, and
 // nobody learns that the file was damaged.
+// mistake: swallowed-error
 // expect: it started over from event 0
 #include "cursor.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: when handle fails, the cursor is saved past the failed event before
 // returning ("do not get stuck on it"). The event never took effect, and the restart skips it:
 // a lost event, not a retried one.
+// mistake: lost-item
 // expect: would skip the failed event 5
 #include "cursor.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: the consumer receives from the channel until it closes, and takes the
 // close for the end of the stream. But the stream's task also closes it when the context ends:
 // a cancelled consumer saves its cursor and returns nil, as if the stream were done.
+// mistake: ignored-cancellation
 // expect: took the closed channel for the end of the stream
 #include "cursor.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: the cursor is loaded, but the subscription starts at offset 0 anyway.
 // The cursor file is kept up to date and never used: every start handles the whole stream
 // again.
+// mistake: duplicate
 // expect: not at the saved cursor 6
 #include "cursor.hpp"
 

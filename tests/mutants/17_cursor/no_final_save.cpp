@@ -1,6 +1,7 @@
 // Mutant of exercise 17: the cursor is saved every `every` events but not when the stream
 // ends. The last events (fewer than `every`) are handled again by every later start, and the
 // cursor file never reaches the stream's end.
+// mistake: duplicate
 // expect: when the stream has ended, the cursor file holds
 #include "cursor.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: the temporary file is renamed without a sync (fsync) first. A process
 // crash does not show it — the bytes are in the OS's cache — but after a power cut the rename
 // can be on the disk while the bytes are not: the cursor file is there, and empty.
+// mistake: wrong-result
 // expect: without a sync (fsync)
 #include "cursor.hpp"
 

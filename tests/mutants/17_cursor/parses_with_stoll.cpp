@@ -1,6 +1,7 @@
 // Mutant of exercise 17: load_cursor parses the file with std::stoll, which reads the leading
 // number and ignores the rest. "12" without its newline — possibly what a crash left of
 // "123\n" — is taken as 12, and a cursor that was never saved is trusted.
+// mistake: swallowed-error
 // expect: "12" (no newline
 #include "cursor.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: the cursor is saved when an event arrives, before it is handled
 // ("commit, then process"). A process killed inside handle leaves a cursor past an event that
 // never took effect: the restart skips it. That is at-most-once, not at-least-once.
+// mistake: lost-item
 // expect: a restart would skip it
 #include "cursor.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 17: the cursor is saved only when the stream ends. A process killed
 // mid-stream left nothing saved, and the restart handles everything from event 0 again: the
 // re-processing after a crash is not bounded by `every`.
+// mistake: duplicate
 // expect: events a second time
 #include "cursor.hpp"
 

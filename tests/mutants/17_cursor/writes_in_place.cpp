@@ -2,6 +2,7 @@
 // sync, close) instead of a temporary file renamed over it. File::create empties the file at
 // once: a process killed before the write is over leaves it empty or torn, and the next start
 // cannot read it.
+// mistake: wrong-result
 // expect: the cursor file holds "" (empty)
 #include "cursor.hpp"
 
