@@ -20,11 +20,13 @@ const goro::Error ErrBadInput = goro::new_error("bad input");
 struct Outcome {
   goro::Error err;           // what fan_out returned
   std::vector<int> results;  // what the downstream stage received before `out` was closed
+  int busy_at_return = 0;    // work calls still in progress when fan_out returned (if counted)
 };
 
 // A three-stage pipeline in one group: upstream sends `items` on `in` and closes it; the middle
 // stage is fan_out; downstream (here, the caller) ranges over `out` until fan_out closes it.
-Outcome pipeline(std::vector<int> items, Work work) {
+// `busy`, when given, counts the work calls in progress; it is read the moment fan_out returns.
+Outcome pipeline(std::vector<int> items, Work work, std::shared_ptr<std::atomic<int>> busy = nullptr) {
   auto [g, gctx] = goro::ErrGroup::with_context(goro::background());
   auto in = goro::make_chan<int>();
   auto out = goro::make_chan<int>();
@@ -39,14 +41,17 @@ Outcome pipeline(std::vector<int> items, Work work) {
     return {};
   });
   auto stage_err = std::make_shared<goro::Error>();
+  auto busy_at_return = std::make_shared<int>(0);
   g.go([=, gctx = gctx]() -> goro::Error {
     *stage_err = fan_out(gctx, in, out, work);
+    if (busy) *busy_at_return = busy->load();
     return *stage_err;
   });
   Outcome o;
   for (int r : out) o.results.push_back(r);  // ends when fan_out closes `out`
   (void)g.wait();
   o.err = *stage_err;
+  o.busy_at_return = *busy_at_return;
   std::sort(o.results.begin(), o.results.end());
   return o;
 }
@@ -64,18 +69,35 @@ DOJO_CHECK("example: every item's result comes out, then `out` is closed",
   check.expect_eq(o.results, std::vector<int>{1, 4, 9, 16, 25, 36, 49, 64}, "the results (sorted)");
 }
 
-DOJO_CHECK("example: a failing item's error is what fan_out returns",
+DOJO_CHECK("example: a failing item's error is what fan_out returns, once every worker is done",
            "The failing worker returns the error; the workers' group cancels the others and wait() returns "
-           "that first error. Return it — goro::is looks through any {:w} wrapping.") {
-  check.say("running upstream {1 .. 20} -> fan_out(work fails on item 5 with ErrBadInput) -> downstream");
+           "that first error, once they have all finished. Return it — goro::is looks through any {:w} "
+           "wrapping.") {
+  // Item 2 fails halfway through the time the other items take (on the virtual clock 5 of 10 ms;
+  // the real-threads run really waits, so 0.5 of 1 ms there): the other workers are still busy.
+  const goro::Duration per_item = check.deterministic() ? goro::Duration(10ms) : goro::Duration(1ms);
+  check.say(fmt::format("running upstream {{1 .. 20}} -> fan_out(work takes {} per item; item 2 fails with "
+                        "ErrBadInput halfway) -> downstream",
+                        goro::format_duration(per_item)));
   std::vector<int> items(20);
   for (int i = 0; i < 20; ++i) items[static_cast<std::size_t>(i)] = i + 1;
-  Outcome o = pipeline(items, [](const goro::Context&, int item) -> goro::Result<int> {
-    if (item == 5) return ErrBadInput;
-    return item;
-  });
+  auto busy = std::make_shared<std::atomic<int>>(0);
+  Outcome o = pipeline(
+      items,
+      [=](const goro::Context&, int item) -> goro::Result<int> {
+        ++*busy;
+        goro::sleep(item == 2 ? per_item / 2 : per_item);
+        --*busy;
+        if (item == 2) return ErrBadInput;
+        return item;
+      },
+      busy);
   check.expect_is(o.err, ErrBadInput, "ErrBadInput");
   check.expect_not_is(o.err, goro::Canceled, "goro::Canceled");
+  check.expect(o.busy_at_return == 0, "no work call still in progress when fan_out returns",
+               fmt::format("fan_out returned while {} work call(s) were still busy", o.busy_at_return),
+               {mistake::leak, "Wait for every worker before returning, also when one of them failed: returning "
+                               "at the first error leaves the others running."});
 }
 
 DOJO_CHECK("example: four work calls run at the same time, never more",

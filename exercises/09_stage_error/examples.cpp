@@ -58,7 +58,7 @@ DOJO_CHECK("example: a bad line is a parse failure, and its cause is still finda
   check.expect(se.has_value(), "an error that goro::as<StageError> finds", check.describe_error(err),
                dojo::grader::mistake::missing_wrap);
   check.expect_eq(se->stage, std::string("parse"), "the failing stage (StageError::stage)");
-  check.expect_is(err, ErrNotANumber, "ErrNotANumber");
+  check.expect_is(err, ErrNotANumber, "ErrNotANumber", dojo::grader::mistake::missing_wrap);
 }
 
 DOJO_CHECK("example: a StageError's message starts with its stage",

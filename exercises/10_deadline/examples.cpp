@@ -46,7 +46,13 @@ DOJO_CHECK("example: 10 workers get through 100 items of 100 ms well within 5 s"
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 100}}, 10 workers, work of {} each, timeout {})",
                         goro::format_duration(work), goro::format_duration(timeout)));
   goro::Error err = run_with_deadline(goro::background(), hundred_items(), 10, work_for(work), timeout);
-  check.expect_ok(err, "run_with_deadline(...)");
+  // Ten workers need 1 s; the 5 s deadline is reached only if the items did not overlap.
+  check.expect_ok(err, "run_with_deadline(...)",
+                  goro::is(err, goro::DeadlineExceeded)
+                      ? dojo::grader::Why(dojo::grader::mistake::serialized,
+                                          "The workers must work on their items at the same time: nothing may make "
+                                          "one wait for another's item (a lock held during the work, say).")
+                      : dojo::grader::Why());
 }
 
 DOJO_CHECK("example: 1 worker cannot: the error wraps goro::DeadlineExceeded",
@@ -58,6 +64,14 @@ DOJO_CHECK("example: 1 worker cannot: the error wraps goro::DeadlineExceeded",
                         goro::format_duration(work), goro::format_duration(timeout)));
   const goro::Time t0 = goro::now();
   goro::Error err = run_with_deadline(goro::background(), hundred_items(), 1, work_for(work), timeout);
+  // No error, and all the work done before the timeout: one worker cannot do that, so more than
+  // one item was worked on at a time.
+  if (!err && goro::now() - t0 < timeout)
+    check.fail("an error that goro::is finds goro::DeadlineExceeded in",
+               fmt::format("no error (nil), after {}: with one worker that needs {}, so items overlapped",
+                           goro::format_duration(goro::now() - t0), goro::format_duration(100 * work)),
+               {dojo::grader::mistake::over_limit,
+                "`workers` is the limit: at most that many items are worked on at a time, however many there are."});
   // No error, and all the work done long after the timeout: no deadline held the run as a whole.
   if (!err && goro::now() - t0 > timeout + work)
     check.fail("an error that goro::is finds goro::DeadlineExceeded in",

@@ -62,16 +62,22 @@ DOJO_CHECK("example: the second of three steps fails: the first is undone with i
                              {step(j, "reserve"), step(j, "charge", ErrDeclined), step(j, "ship")}, keys(j));
   check.expect_is(err, dojo::ex12::ErrRolledBack, "ErrRolledBack");
   check.expect_is(err, ErrDeclined, "ErrDeclined", "In the run where the step failed, wrap its error too ({:w}).");
-  check.expect_eq(j->text(), std::string("do reserve(k1), do charge(k2), undo reserve(k1)"), "the calls");
+  // Another number of compensator calls: the wrong steps were undone (the failed one too, or none).
+  std::size_t undos = 0;
+  for (const std::string& line : j->lines) undos += line.rfind("undo ", 0) == 0 ? 1 : 0;
+  check.expect_eq(j->text(), std::string("do reserve(k1), do charge(k2), undo reserve(k1)"), "the calls",
+                  undos != 1 ? dojo::grader::Why(dojo::grader::mistake::wrong_count) : dojo::grader::Why());
 }
 
 DOJO_CHECK("example: run again on the same state file: a finished saga calls nothing",
-           "Read the saved phase first: a completed saga returns nil at once.") {
+           "Read the saved state first: a saga that completed returns nil at once.") {
   dojo::grader::TempDir dir;
   auto j = std::make_shared<Journal>();
   std::vector<Step> steps{step(j, "reserve"), step(j, "charge")};
   check.say("calling run_saga twice with the same state file");
   check.expect_ok(run_saga(goro::background(), dir.file("state.db"), steps, keys(j)), "the first run_saga");
   check.expect_ok(run_saga(goro::background(), dir.file("state.db"), steps, keys(j)), "the second run_saga");
-  check.expect_eq(j->text(), std::string("do reserve(k1), do charge(k2)"), "the calls after both");
+  // The second run called the steps again: their effects would happen twice.
+  check.expect_eq(j->text(), std::string("do reserve(k1), do charge(k2)"), "the calls after both",
+                  dojo::grader::mistake::duplicate);
 }

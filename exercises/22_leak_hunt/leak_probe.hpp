@@ -133,6 +133,32 @@ inline constexpr std::string_view kUsualCauses =
     "or waits for; a return that skips cancel() and wait(). The task's \"started at\" line tells you which "
     "of your tasks it is.";
 
+/// The failure class of tasks left blocked (mistakes.hpp): a plain send whose receiver is gone;
+/// else a receive that no close will end (a ticker's channel is never closed: waiting on it is a
+/// helper nobody stopped, a leak); else `otherwise` (a leak, or a deadlock).
+inline const grader::Mistake& classify(const std::vector<goro::TaskInfo>& tasks, const grader::Mistake& otherwise) {
+  using R = goro::detail::WaitReason;
+  bool send = false, receive = false, other = false;
+  for (const goro::TaskInfo& t : tasks) {
+    if (t.state != goro::detail::TaskState::blocked) {
+      other = true;
+      continue;
+    }
+    switch (t.reason) {
+      case R::chan_send: send = true; break;
+      case R::chan_receive:
+        if (readable(t.blocked_on).starts_with("chan goro::Time")) other = true;
+        else receive = true;
+        break;
+      case R::select: case R::semacquire: case R::group_wait: case R::none: break;
+      default: other = true; break;
+    }
+  }
+  if (send) return grader::mistake::blocked_send;
+  if (receive && !other) return grader::mistake::missing_close;
+  return otherwise;
+}
+
 /// Calls search as `req` says; fails the check (naming req.path) when search never returns, or
 /// when it returns and tasks it started are still alive (unless req.check_leaks is false).
 inline Call call_search(grader::Check& check, Request req) {
@@ -165,25 +191,27 @@ inline Call call_search(grader::Check& check, Request req) {
   if (!returned) {
     goro::LeakReport stuck = since_call.check();
     const std::string text = describe(stuck.leaked);
+    const grader::Mistake& m = classify(stuck.leaked, grader::mistake::deadlock);
     (void)since_call.release();
     check.fail(fmt::format("search returns (on {})", path),
                fmt::format("search never returned on {}: after {} on the runtime's clock it is still waiting. "
                            "Where it is stuck, and the tasks it started that are still alive:\n\n{}",
                            path, goro::format_duration(limit), text),
-               "A stuck pipeline is a leak of the caller's task too. Look at what search waits for, then at "
+               {m, "A stuck pipeline is a leak of the caller's task too. Look at what search waits for, then at "
                    "what that task waits for: a send nobody receives, a channel nobody closes on this path, a "
-                   "wait() before the cancel() that would let the tasks stop.");
+                   "wait() before the cancel() that would let the tasks stop."});
   }
   if (s->req.check_leaks) {
     goro::LeakReport left = since_call.check();
     if (left) {
       const std::size_t n = left.leaked.size();
       const std::string text = describe(left.leaked);
+      const grader::Mistake& m = classify(left.leaked, grader::mistake::leak);
       (void)since_call.release();
       check.fail(fmt::format("every task that search started has exited once it returns (on {})", path),
                  fmt::format("search returned, but {} task{} it started {} still alive — a goroutine leak on {}:\n\n{}",
                              n, n == 1 ? "" : "s", n == 1 ? "is" : "are", path, text),
-                 kUsualCauses);
+                 {m, kUsualCauses});
     }
   }
   return Call{std::move(*s->result), s->started, s->returned, s};

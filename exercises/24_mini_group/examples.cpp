@@ -11,15 +11,30 @@
 
 using dojo::ex24::MiniGroup;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;  // failure classes: what a failing run shows
 
 namespace {
 
 const goro::Error ErrShardDown = goro::new_error("shard 2 is down");
 
-// How many shard tasks ran to the end.
+// How many shard tasks began, and how many ran to the end.
 struct Count {
+  std::atomic<int> started{0};
   std::atomic<int> finished{0};
 };
+
+// Why wait() returned before every task had: tasks that had not even begun were not counted
+// yet; tasks that had begun were left running.
+dojo::grader::Why returned_early(const Count& c, int tasks) {
+  if (c.started.load() < tasks)
+    return {mistake::unsynchronized,
+            "wait() returned before some tasks had even begun: the group had not counted them yet. Count a task "
+            "when go() is called, before it starts (not in the task itself), so that a wait() that runs first "
+            "still sees it."};
+  return {mistake::leak,
+          "wait() returns only once every task has returned, also after a failure: the caller must be able to rely "
+          "on nothing of the group running any more."};
+}
 
 }  // namespace
 
@@ -30,13 +45,14 @@ DOJO_CHECK("example: three tasks succeed: wait() returns nil once all three have
   check.say("MiniGroup g; three g.go(...) calls, each task sleeps 10ms and succeeds; then g.wait()");
   for (int i = 0; i < 3; ++i)
     g.go([c]() -> goro::Error {
+      ++c->started;
       goro::sleep(10ms);
       ++c->finished;
       return {};
     });
   goro::Error err = g.wait();
   check.expect_ok(err, "g.wait()");
-  check.expect_eq(c->finished.load(), 3, "tasks finished when wait() returned");
+  check.expect_eq(c->finished.load(), 3, "tasks finished when wait() returned", returned_early(*c, 3));
 }
 
 DOJO_CHECK("example: one of three tasks fails: wait() returns its error, after the others have returned too",
@@ -46,13 +62,14 @@ DOJO_CHECK("example: one of three tasks fails: wait() returns its error, after t
   check.say("MiniGroup g; three tasks; the second returns ErrShardDown; then g.wait()");
   for (int i = 0; i < 3; ++i)
     g.go([c, i]() -> goro::Error {
+      ++c->started;
       goro::sleep(10ms);
       ++c->finished;
       return i == 1 ? ErrShardDown : goro::Error{};
     });
   goro::Error err = g.wait();
+  check.expect_eq(c->finished.load(), 3, "tasks finished when wait() returned", returned_early(*c, 3));
   check.expect_is(err, ErrShardDown, "ErrShardDown");
-  check.expect_eq(c->finished.load(), 3, "tasks finished when wait() returned");
 }
 
 DOJO_CHECK("example: a group made by with_context: its context is cancelled once wait() returns",
@@ -65,5 +82,7 @@ DOJO_CHECK("example: a group made by with_context: its context is cancelled once
   g.go([]() -> goro::Error { return {}; });
   check.expect_ok(g.wait(), "g.wait()");
   check.expect(ctx.err() == goro::Canceled, "ctx.err() after wait(): goro::Canceled",
-               fmt::format("ctx.err() after wait(): {}", dojo::grader::show(ctx.err())));
+               fmt::format("ctx.err() after wait(): {}", dojo::grader::show(ctx.err())),
+               {mistake::unreleased_context, "wait() ends the group's work, failure or not: cancel its context "
+                                             "then, or it stays linked to its parent."});
 }

@@ -5,6 +5,7 @@
 //
 // The story: an image pipeline — decode, resize, upload — must stop within 100 ms of being
 // cancelled. Its stages are named tasks, so that a slow one can be pointed at.
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,9 +13,16 @@
 #include "grader.hpp"
 
 using dojo::ex25::check_prompt;
+using dojo::ex25::measure_cancel;
 using dojo::ex25::MeasureOptions;
 using dojo::ex25::SlowCancelError;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;  // failure classes: what a failing run shows
+
+const char* const kHintMeasure =
+    "The latency runs from the cancel to the pipeline's return, both moments read from goro::now(): the "
+    "time the pipeline worked before the cancel does not count, and std::chrono's clocks do not see the "
+    "virtual clock the grader runs on.";
 
 namespace {
 
@@ -35,6 +43,13 @@ goro::Error image_pipeline(const goro::Context& ctx, goro::Duration resize_tail)
   return g.wait();
 }
 
+// An error and its wrap chain, for messages that go on after it.
+std::string described(const goro::Error& err) {
+  std::string s = dojo::grader::Check::describe_error(err);
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 }  // namespace
 
 DOJO_CHECK("example: every stage stops at once: check_prompt returns nil",
@@ -45,6 +60,13 @@ DOJO_CHECK("example: every stage stops at once: check_prompt returns nil",
   check.say("calling check_prompt(background, decode → resize → upload, every stage listening to ctx)");
   goro::Error err = check_prompt(goro::background(), [](const goro::Context& ctx) { return image_pipeline(ctx, 0ms); },
                                  opts);
+  // A latency as long as the time before the cancel: it was counted from the pipeline's start.
+  if (auto slow = goro::as<SlowCancelError>(err); slow && check.deterministic() && slow->latency >= opts.cancel_after)
+    check.fail("check_prompt(...): no error (every stage returns the moment ctx ends: a latency of 0s)",
+               fmt::format("{}\na latency of {}: that counts the {} the pipeline ran before the cancel",
+                           described(err), goro::format_duration(slow->latency),
+                           goro::format_duration(opts.cancel_after)),
+               {mistake::wrong_timing, kHintMeasure});
   check.expect_ok(err, "check_prompt(...)");
 }
 
@@ -58,10 +80,31 @@ DOJO_CHECK("example: resize finishes its image after the cancel: a SlowCancelErr
                         goro::format_duration(tail)));
   goro::Error err = check_prompt(goro::background(), [tail](const goro::Context& ctx) { return image_pipeline(ctx, tail); },
                                  opts);
+  if (!err && check.deterministic()) {
+    // Passed although resize was 250ms late: what did the tool measure?
+    check.say("check_prompt returned nil; calling measure_cancel(background, the same pipeline) to see the latency "
+              "it measures");
+    const auto r = measure_cancel(goro::background(), [tail](const goro::Context& ctx) { return image_pipeline(ctx, tail); },
+                                  opts);
+    if (r.latency != tail && !r.finished_before_cancel && !r.stuck)
+      check.fail("a SlowCancelError of 250ms: resize returns 250ms after the cancel, the limit is 100ms",
+                 fmt::format("no error (nil): the tool measured a latency of {}{}", goro::format_duration(r.latency),
+                             r.latency % 1ms != goro::Duration::zero()
+                                 ? " — not a reading of the runtime's clock, on which every moment of this example "
+                                   "falls on a whole millisecond"
+                                 : ""),
+                 {mistake::wrong_timing, kHintMeasure});
+  }
   auto slow = check.expect_as<SlowCancelError>(err, "SlowCancelError");
   if (check.deterministic()) {
-    check.expect_eq(goro::format_duration(slow.latency), std::string("250ms"), "SlowCancelError::latency");
-    check.expect_eq(slow.stages, std::vector<std::string>{"resize"}, "SlowCancelError::stages");
+    check.expect_eq(goro::format_duration(slow.latency), std::string("250ms"), "SlowCancelError::latency",
+                    {mistake::wrong_timing, kHintMeasure});
+    check.expect_eq(slow.stages, std::vector<std::string>{"resize"}, "SlowCancelError::stages",
+                    slow.stages.empty()
+                        ? dojo::grader::Why{mistake::missing_context,
+                                            "A slow pipeline's error must say which stage held it up: the tasks the "
+                                            "pipeline started that are still alive when the limit passes."}
+                        : dojo::grader::Why{});
   } else {
     check.expect(slow.latency >= tail, "a latency of at least " + goro::format_duration(tail),
                  "a latency of " + goro::format_duration(slow.latency));
@@ -72,6 +115,17 @@ DOJO_CHECK("example: a pipeline that returns before the cancel: ErrNothingToMeas
            "If the pipeline returns before cancel_after, there was no cancel to measure: say so instead of "
            "reporting a latency.") {
   check.say("calling check_prompt(background, a pipeline that returns nil at once)");
-  goro::Error err = check_prompt(goro::background(), [](const goro::Context&) { return goro::Error{}; });
+  auto cancelled_at_start = std::make_shared<bool>(false);
+  goro::Error err = check_prompt(goro::background(), [cancelled_at_start](const goro::Context& ctx) {
+    *cancelled_at_start = static_cast<bool>(ctx.err());
+    return goro::Error{};
+  });
+  if (*cancelled_at_start && !goro::is(err, dojo::ex25::ErrNothingToMeasure))
+    check.fail("an error that goro::is finds ErrNothingToMeasure in",
+               fmt::format("{}\nthe pipeline's context was already cancelled when the pipeline started: the cancel "
+                           "came first, so there was nothing to interrupt",
+                           described(err)),
+               {mistake::wrong_order, "Start the pipeline first and let it run for cancel_after; cancel only then. "
+                                      "If it returns before that, there is nothing to measure."});
   check.expect_is(err, dojo::ex25::ErrNothingToMeasure, "ErrNothingToMeasure");
 }

@@ -4,6 +4,7 @@
 // The story: a basket holds product ids, and a price service answers one id at a time. The
 // checkout looks up every price at once, a few lookups in flight at a time, and needs the prices
 // in the order of the basket.
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <vector>
@@ -14,6 +15,7 @@
 using dojo::ex26::MapFn;
 using dojo::ex26::parallel_map;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;  // failure classes: what a failing run shows
 
 namespace {
 
@@ -25,8 +27,8 @@ int price_of(int id) { return id * 25 + 99; }
 }  // namespace
 
 DOJO_CHECK("example: six ids, two lookups at a time: every price in the place of its id",
-           "Give every item a slot of its own in the result before the calls start: the call for item i "
-           "writes results[i], whichever call finishes first.") {
+           "results[i] is the price of ids[i], whichever lookup finishes first: put each result in the place of "
+           "its item (a slot per item, or its index kept with it), not where it happens to arrive.") {
   const std::vector<int> ids{7, 3, 9, 1, 4, 8};
   auto calls = std::make_shared<std::atomic<int>>(0);
   // A larger id takes longer, so the lookups finish out of order. (A tenth of it on real threads.)
@@ -42,8 +44,13 @@ DOJO_CHECK("example: six ids, two lookups at a time: every price in the place of
   check.expect_ok(r.error(), "parallel_map(...)");
   std::vector<int> want;
   for (int id : ids) want.push_back(price_of(id));
+  // Every price there, in another order: the results were placed as they arrived.
+  std::vector<int> got_sorted = *r, want_sorted = want;
+  std::sort(got_sorted.begin(), got_sorted.end());
+  std::sort(want_sorted.begin(), want_sorted.end());
   check.expect_eq(fmt::format("{}", fmt::join(*r, ", ")), fmt::format("{}", fmt::join(want, ", ")),
-                  "the prices");
+                  "the prices",
+                  got_sorted == want_sorted ? dojo::grader::Why(mistake::wrong_order) : dojo::grader::Why());
   check.expect_eq(calls->load(), 6, "lookups made");
 }
 

@@ -17,6 +17,7 @@ using dojo::ex27::crawl;
 using dojo::ex27::Fetch;
 using dojo::ex27::Pages;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;  // failure classes: what a failing run shows
 
 namespace {
 
@@ -95,9 +96,15 @@ DOJO_CHECK("example: a fetch fails: crawl returns its error with the URL, and le
   check.expect(r.error().message().find("https://docs.test/b") != std::string::npos,
                "an error message that names https://docs.test/b",
                fmt::format("error \"{}\"", r.error().message()),
-               "The fetch's error says what went wrong, not where: wrap it as \"fetch <url>: <error>\".");
-  check.expect(!closed(urls), "`urls` still open when crawl returns: it is the caller's",
-               "crawl closed `urls`", "Only the sender closes a channel. On a failure just stop reading it.");
+               {mistake::missing_context,
+                "The fetch's error says what went wrong, not where: wrap it as \"fetch <url>: <error>\"."});
+  const bool crawl_closed = closed(urls);
+  // The caller owns `urls`: it closes it once it has nothing more to send.
+  const goro::Error second_close = goro::catch_panic([&] { urls.close(); });
+  check.expect(!crawl_closed, "`urls` still open when crawl returns: it is the caller's",
+               second_close ? "crawl closed `urls`: the caller's own close then panicked (close of closed channel)"
+                            : "crawl closed `urls`",
+               {mistake::double_close, "Only the sender closes a channel. On a failure just stop reading it."});
 }
 
 DOJO_CHECK("example: a URL that arrives twice is fetched once, even while its first fetch is running",
@@ -116,6 +123,7 @@ DOJO_CHECK("example: a URL that arrives twice is fetched once, even while its fi
   const int n = calls->of("https://docs.test/a");
   check.expect(n == 1, "https://docs.test/a fetched once",
                fmt::format("https://docs.test/a was fetched {} times", n),
-               "The second /a arrives while the first fetch of /a is still running: mark a URL as taken when you "
-               "take it, not when its page comes back.");
+               {n > 1 ? mistake::duplicate : mistake::wrong_result,
+                "The second /a arrives while the first fetch of /a is still running: mark a URL as taken when you "
+                "take it, not when its page comes back."});
 }

@@ -21,8 +21,8 @@ using dojo::grader::range;
 using dojo::grader::list;
 namespace mistake = dojo::grader::mistake;
 
-DOJO_FAILURE_CLASSES(mistake::send_on_closed, mistake::missing_close, mistake::blocked_send,
-                     mistake::over_limit, mistake::serialized, mistake::ignored_cancellation,
+DOJO_FAILURE_CLASSES(mistake::send_on_closed, mistake::double_close, mistake::missing_close, mistake::blocked_send,
+                     mistake::leak, mistake::over_limit, mistake::serialized, mistake::ignored_cancellation,
                      mistake::wrong_error);
 
 namespace {
@@ -204,8 +204,9 @@ void expect_cancelled_or_input_ended(Check& check, const Outcome& o, const Probe
   check.expect(calls == static_cast<int>(o.results.size()),
                "fan_out returns goro::Canceled, or nil only when every item it took reached downstream",
                fmt::format("nil, but {} work call(s) and only {} result(s) received downstream", calls, o.results.size()),
-               {mistake::swallowed_error, "A worker stopped halfway through an item (in work, or in its send) returns wctx.err(); nil means "
-               "\"my input ended and everything I took was delivered\"."});
+               {mistake::swallowed_error,
+                "A worker stopped halfway through an item (in work, or in its send) returns wctx.err(); nil means "
+                "\"my input ended and everything I took was delivered\"."});
 }
 
 // A failure stopped the intake: at most one more item per worker after the failure. The other

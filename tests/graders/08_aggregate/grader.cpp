@@ -19,7 +19,7 @@ using dojo::grader::list;
 namespace mistake = dojo::grader::mistake;
 
 DOJO_FAILURE_CLASSES(mistake::swallowed_error, mistake::missing_wrap, mistake::lost_item, mistake::serialized,
-                     mistake::unexpected_error);
+                     mistake::unexpected_error, mistake::blocked_send, mistake::ignored_cancellation);
 
 namespace {
 

@@ -16,7 +16,8 @@ using namespace std::chrono_literals;
 
 namespace mistake = dojo::grader::mistake;
 
-DOJO_FAILURE_CLASSES(mistake::missing_wrap, mistake::missing_context, mistake::wrong_error, mistake::blocked_send);
+DOJO_FAILURE_CLASSES(mistake::missing_wrap, mistake::missing_context, mistake::wrong_error, mistake::blocked_send,
+                     mistake::missing_close, mistake::ignored_cancellation, mistake::kept_going);
 
 namespace {
 
@@ -76,12 +77,23 @@ std::vector<std::string> lines(int from, int to) {  // "from" .. "to"
   return out;
 }
 
+// For an `is`/`as` that must reach the root cause through the StageError.
+const char* const kHintChain =
+    "goro::is and goro::as walk the chain through StageError::unwrap(): it must return the cause itself, the very "
+    "error the stage function returned (not nil, and not a new error with its text).";
+// That hint, for an error that is there; a nil error has the class's own (swallowed-error).
+dojo::grader::Why chain(const goro::Error& err) { return err ? dojo::grader::Why(kHintChain) : dojo::grader::Why(); }
+
 // goro::as<StageError> finds one, naming `stage`.
 StageError expect_stage(Check& check, const goro::Error& err, const std::string& stage) {
   auto se = goro::as<StageError>(err);
+  // Nil: the failure never reached the caller. An error without a StageError in its chain: the stage's
+  // failure was reported as some other error (errorf, or a copy of its text).
   check.expect(se.has_value(), "an error that goro::as<StageError> finds", Check::describe_error(err),
-               {mistake::missing_wrap, "Wrap a stage function's failure in a StageError (goro::make_error(StageError{"
-                                       "...})): errorf makes a plain error, in which no StageError can be found."});
+               err ? dojo::grader::Why(mistake::missing_wrap,
+                                       "Return a stage function's failure as a StageError (goro::make_error(StageError{"
+                                       "...})): errorf makes a plain error, in which no StageError can be found.")
+                   : dojo::grader::Why(mistake::swallowed_error));
   check.expect_eq(se->stage, stage, "the failing stage (StageError::stage)",
                   {mistake::wrong_error,
                    "Each stage's task attaches its own name, in one place, around its own function's error."});
@@ -108,8 +120,8 @@ DOJO_CHECK("StageError on its own: message, unwrap, is and as",
   goro::Error err = goro::make_error(StageError{"store", ErrSyntax});
   check.expect_eq(err.message(), std::string("store: syntax error"), "err.message()");
   check.expect(goro::unwrap(err) == ErrSyntax, "goro::unwrap(err) is the cause, ErrSyntax",
-               Check::describe_error(goro::unwrap(err)));
-  check.expect_is(err, ErrSyntax, "ErrSyntax (the cause)");
+               Check::describe_error(goro::unwrap(err)), {mistake::missing_wrap, kHintChain});
+  check.expect_is(err, ErrSyntax, "ErrSyntax (the cause)", chain(err));
   expect_stage(check, err, "store");
 }
 
@@ -119,7 +131,7 @@ DOJO_CHECK("StageError through more wrapping: goro::as finds the stage, goro::is
   goro::Error err =
       goro::errorf("import: {:w}", goro::make_error(StageError{"parse", goro::errorf("line 3: {:w}", ErrSyntax)}));
   expect_stage(check, err, "parse");
-  check.expect_is(err, ErrSyntax, "ErrSyntax (wrapped inside the cause)");
+  check.expect_is(err, ErrSyntax, "ErrSyntax (wrapped inside the cause)", chain(err));
 }
 
 // ---- the pipeline ---------------------------------------------------------------------------
@@ -161,7 +173,7 @@ DOJO_CHECK("parse fails on the first line: a StageError for \"parse\", caused by
   check.say("calling run_pipeline(background, {\"1\" .. \"10\"}, stages): parse fails on \"1\" with ErrSyntax");
   goro::Error err = run_pipeline(goro::background(), lines(1, 10), stages_with(p, {.parse_at = 1}));
   expect_stage(check, err, "parse");
-  check.expect_is(err, ErrSyntax, "ErrSyntax");
+  check.expect_is(err, ErrSyntax, "ErrSyntax", chain(err));
   expect_message(check, err, "parse", "syntax error");
   check.expect_eq(p->transformed.load() + p->stored.load(), 0, "transform and store calls");
 }
@@ -172,7 +184,7 @@ DOJO_CHECK("transform fails on the last value: a StageError for \"transform\", c
   check.say("calling run_pipeline(background, {\"1\" .. \"10\"}, stages): transform fails on 10 with ErrOverflow");
   goro::Error err = run_pipeline(goro::background(), lines(1, 10), stages_with(p, {.transform_at = 10}));
   expect_stage(check, err, "transform");
-  check.expect_is(err, ErrOverflow, "ErrOverflow");
+  check.expect_is(err, ErrOverflow, "ErrOverflow", chain(err));
   check.expect_not_is(err, ErrSyntax, "ErrSyntax");
   expect_message(check, err, "transform", "overflow");
 }
@@ -185,7 +197,7 @@ DOJO_CHECK("store fails: a StageError for \"store\", and goro::as finds the type
   expect_stage(check, err, "store");
   auto disk = goro::as<DiskFull>(err);
   check.expect(disk.has_value(), "an error in which goro::as<DiskFull> finds the root cause",
-               Check::describe_error(err), "StageError::unwrap() returns the cause: goro::as walks through it.");
+               Check::describe_error(err), {mistake::missing_wrap, kHintChain});
   check.expect_eq(disk->value, 4, "DiskFull::value");
   expect_message(check, err, "store", "disk full while writing 4");
 }
@@ -199,13 +211,13 @@ DOJO_CHECK("the root cause is found when the stage wraps it further",
             "errorf(\"line \\\"3\\\": {:w}\", ErrSyntax)");
   goro::Error err = run_pipeline(goro::background(), lines(1, 5), stages_with(p, f));
   expect_stage(check, err, "parse");
-  check.expect_is(err, ErrSyntax, "ErrSyntax (wrapped inside the cause)");
-  check.expect_is(err, f.parse_err, "the error parse returned");
+  check.expect_is(err, ErrSyntax, "ErrSyntax (wrapped inside the cause)", chain(err));
+  check.expect_is(err, f.parse_err, "the error parse returned", chain(err));
 }
 
 DOJO_CHECK("a failure stops the whole pipeline: upstream stops producing, no task left behind",
-           "Every send and every receive sits in a select next to gctx.done(): the failing stage's error "
-           "cancels gctx, and the other stages must notice.",
+           "The failing stage's error cancels gctx, and the other stages must notice: every send, and every "
+           "receive that no close will end, must also end when gctx.done() is closed.",
            dojo::grader::Options{.fair = true}) {
   auto p = std::make_shared<Probe>();
   const int n = check.deterministic() ? 20'000 : 5'000;
@@ -215,9 +227,9 @@ DOJO_CHECK("a failure stops the whole pipeline: upstream stops producing, no tas
   check.expect_is(err, ErrOverflow, "ErrOverflow");
   const int parsed = p->parsed.load();
   check.expect(parsed < 100, "parse stops soon after the failure (a handful of lines at most)",
-               fmt::format("{} of {} lines were parsed", parsed, n));
+               fmt::format("{} of {} lines were parsed", parsed, n), mistake::kept_going);
   check.expect(p->stored.load() <= 2, "store gets only the values before the failure",
-               fmt::format("{} values stored", p->stored.load()));
+               fmt::format("{} values stored", p->stored.load()), mistake::kept_going);
 }
 
 DOJO_CHECK("an already-cancelled context: its error, and no stage function called",
@@ -227,8 +239,9 @@ DOJO_CHECK("an already-cancelled context: its error, and no stage function calle
   cancel();
   check.say("calling run_pipeline(ctx, {\"1\" .. \"100\"}, stages) with ctx already cancelled");
   goro::Error err = run_pipeline(ctx, lines(1, 100), stages_with(p, {}));
+  // Calls although the caller had cancelled: the context was not looked at before the stages started.
+  check.expect_eq(p->calls(), 0, "stage function calls", mistake::ignored_cancellation);
   check.expect_is(err, goro::Canceled, "goro::Canceled");
-  check.expect_eq(p->calls(), 0, "stage function calls");
 }
 
 DOJO_CHECK("cancelled while working: the context's error, promptly, no task left behind",

@@ -32,8 +32,9 @@ using dojo::grader::CountingParent;
 using dojo::grader::range;
 namespace mistake = dojo::grader::mistake;
 
-DOJO_FAILURE_CLASSES(mistake::wrong_error, mistake::unreleased_context,
-                     mistake::ignored_cancellation, mistake::blocked_send, mistake::missing_wrap);
+DOJO_FAILURE_CLASSES(mistake::wrong_error, mistake::unreleased_context, mistake::ignored_cancellation,
+                     mistake::blocked_send, mistake::missing_wrap, mistake::swallowed_error, mistake::over_limit,
+                     mistake::serialized);
 
 namespace {
 
@@ -64,6 +65,7 @@ struct Probe {
   std::vector<goro::Duration> starts;        // offset of each call
   std::set<std::optional<goro::Time>> deadlines;  // ctx.deadline() as work saw it
   int in_flight = 0, peak = 0;
+  std::optional<goro::Duration> failed_at;   // when the first planned failure was returned
 
   void begin(int item, std::optional<goro::Time> deadline) {
     std::lock_guard lk(mu);
@@ -103,7 +105,11 @@ dojo::ex10::WorkFn make_work(const std::shared_ptr<Probe>& probe, goro::Duration
       goro::sleep(d);
     }
     if (!err)
-      if (auto it = f->find(item); it != f->end()) err = it->second;
+      if (auto it = f->find(item); it != f->end()) {
+        err = it->second;
+        std::lock_guard lk(probe->mu);
+        if (!probe->failed_at) probe->failed_at = goro::now() - probe->t0;
+      }
     probe->end();
     return err;
   };
@@ -123,15 +129,16 @@ Outcome run(const goro::Context& ctx, const std::vector<int>& items, int workers
 // Returned between `lo` and `hi` (both included) on the virtual clock; on real threads not
 // before `lo` (how late a loaded machine returns is not the learner's doing: promptness is
 // proven on the virtual clock).
+// Returning late is `late`: the deadline (or the cancel, or the failure) not heeded where the
+// check is about one, else a timing mistake; returning early is always a timing mistake.
 void expect_returned_between(Check& check, goro::Duration got, goro::Duration lo, goro::Duration hi,
-                             std::string_view what, std::string_view hint = {}) {
+                             std::string_view what, std::string_view hint = {},
+                             const dojo::grader::Mistake& late = mistake::wrong_timing) {
   const bool ok = check.deterministic() ? (lo <= got && got <= hi) : got + 1ms >= lo;
   const std::string want = !check.deterministic() ? fmt::format("{}: not before +{}", what, dur(lo))
                            : lo == hi             ? fmt::format("{}: at +{}", what, dur(lo))
                                                   : fmt::format("{}: between +{} and +{}", what, dur(lo), dur(hi));
-  // Late after the deadline: the deadline was not heeded; early: a timing mistake.
-  check.expect(ok, want, fmt::format("it returned at +{}", dur(got)),
-               {got > hi ? mistake::ignored_cancellation : mistake::wrong_timing, hint});
+  check.expect(ok, want, fmt::format("it returned at +{}", dur(got)), {got > hi ? late : mistake::wrong_timing, hint});
 }
 
 void expect_each_item_once(Check& check, Probe& probe, const std::vector<int>& items) {
@@ -146,12 +153,41 @@ void expect_each_item_once(Check& check, Probe& probe, const std::vector<int>& i
   if (!never.empty()) got += fmt::format("items never worked on: {}\n", fmt::join(never, ", "));
   if (!twice.empty()) got += fmt::format("items worked on more than once: {}\n", fmt::join(twice, ", "));
   check.expect(got.empty(), fmt::format("work called exactly once for each of the {} items", items.size()), got,
-               "Every item goes into the queue once, and each is taken by exactly one worker.");
+               {never.empty() ? mistake::duplicate : mistake::lost_item,
+                "Every item goes into the queue once, and each is taken by exactly one worker."});
+}
+
+// At most `workers` items at a time (and, where `exact`, exactly that many: the work overlaps).
+void expect_peak(Check& check, int peak, int workers, bool exact) {
+  if (peak > workers)
+    check.fail(fmt::format("at most {} items worked on at the same time", workers),
+               fmt::format("{} at the same time", peak),
+               {mistake::over_limit, "`workers` is the limit: at most that many items are worked on at a time, "
+                                     "however many items there are."});
+  if (exact)
+    check.expect_eq(peak, workers, "most items worked on at the same time",
+                    {mistake::serialized, "Each worker works on its own item while the others work on theirs: "
+                                          "nothing may make one wait for another's item (a lock held during the "
+                                          "work, say)."});
 }
 
 const char* const kHintWrap =
     "The deadline error arrives wrapped (by the work, then by your worker): recognise it with "
     "goro::is(err, goro::DeadlineExceeded), never ==, and wrap it again with {:w}, never {}.";
+
+// A failing item's error that does not name any item: the context is missing (else, say, a wrong item).
+dojo::grader::Why item_named(const goro::Error& err) {
+  if (err && err.message().find("item ") == std::string::npos) return mistake::missing_context;
+  return {};
+}
+
+// "The deadline passed" must reach the caller; the hint for an error that is there but not
+// found differs from the one for none at all.
+dojo::grader::Why deadline_hint(const goro::Error& err) {
+  if (err) return kHintWrap;
+  return "The deadline passed, so the run failed, and the caller must hear it: a worker that stops because the "
+         "context ended returns the context's error, not nil.";
+}
 
 }  // namespace
 
@@ -163,10 +199,11 @@ DOJO_CHECK("10 workers: 100 items of 100 ms are done at +1 s, ten at a time, eac
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 100}}, 10 workers, work of {} each, timeout {})",
                         dur(s.work), dur(s.roomy)));
   auto [err, returned] = run(goro::background(), items, 10, make_work(probe, s.work), probe, s.roomy);
+  // Ten workers need 1 s of the 5 s: the deadline is reached only if the items did not overlap.
+  if (goro::is(err, goro::DeadlineExceeded)) expect_peak(check, probe->peak, 10, /*exact=*/true);
   check.expect_ok(err, "run_with_deadline(...)");
   expect_each_item_once(check, *probe, items);
-  check.expect_eq(probe->peak, 10, "most items worked on at the same time",
-                  "`workers` tasks, each working on one item at a time: exactly that many in parallel.");
+  expect_peak(check, probe->peak, 10, /*exact=*/true);
   expect_returned_between(check, returned, 10 * s.work, 10 * s.work, "run_with_deadline returns");
 }
 
@@ -178,11 +215,12 @@ DOJO_CHECK("1 worker: goro::DeadlineExceeded, returned within 100 ms of the 5 s 
   check.say(fmt::format("calling run_with_deadline(background, {{1 .. 100}}, 1 worker, work of {} each, timeout {})",
                         dur(s.work), dur(s.timeout)));
   auto [err, returned] = run(goro::background(), range(1, 100), 1, make_work(probe, s.work), probe, s.timeout);
-  check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded", kHintWrap);
+  check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded", deadline_hint(err));
   check.expect(goro::as<goro::DeadlineExceededError>(err).has_value(),
                "an error in which goro::as<goro::DeadlineExceededError> finds the deadline", Check::describe_error(err),
                kHintWrap);
-  expect_returned_between(check, returned, s.timeout, s.timeout + s.work, "run_with_deadline returns");
+  expect_returned_between(check, returned, s.timeout, s.timeout + s.work, "run_with_deadline returns", {},
+                          mistake::ignored_cancellation);
 }
 
 DOJO_CHECK("a deadline in the middle of an item: \"timed out after 16 of 100 items: ...\"",
@@ -196,11 +234,18 @@ DOJO_CHECK("a deadline in the middle of an item: \"timed out after 16 of 100 ite
   check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded");
   // On real threads, how many 30 ms items fit into 500 ms depends on the machine's load.
   const std::string prefix = check.deterministic() ? "timed out after 16 of 100 items: " : "timed out after ";
+  // "timed out after" with another count: a counting mistake; no such message: the timeout was not recognised.
+  if (starts_with(err.message(), "timed out after "))
+    check.expect(starts_with(err.message(), prefix), fmt::format("a message that starts with \"{}\"", prefix),
+                 Check::describe_error(err),
+                 {mistake::wrong_count, "Count the items whose work returned nil: the item the deadline interrupted "
+                                        "is not done."});
   check.expect(starts_with(err.message(), prefix), fmt::format("a message that starts with \"{}\"", prefix),
                Check::describe_error(err),
-               "After g.wait(), ask goro::is(err, goro::DeadlineExceeded): the group's error is the worker's "
-               "\"item 17: ...\", so == is false. Count the items whose work returned nil.");
-  expect_returned_between(check, returned, s.timeout, s.timeout, "run_with_deadline returns");
+               {mistake::wrong_error, "After g.wait(), ask goro::is(err, goro::DeadlineExceeded): the group's error "
+                                      "is the worker's \"item 17: ...\", so == is false."});
+  expect_returned_between(check, returned, s.timeout, s.timeout, "run_with_deadline returns", {},
+                          mistake::ignored_cancellation);
 }
 
 DOJO_CHECK("work that ignores its context: no item starts after the deadline, back within 100 ms of it",
@@ -214,8 +259,8 @@ DOJO_CHECK("work that ignores its context: no item starts after the deadline, ba
   auto [err, returned] =
       run(goro::background(), range(1, 100), 1, make_work(probe, s.work, /*listens=*/false), probe, s.timeout);
   expect_returned_between(check, returned, s.timeout, s.timeout + s.work,
-                          "run_with_deadline returns within 100ms of the deadline");
-  check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded", kHintWrap);
+                          "run_with_deadline returns within 100ms of the deadline", {}, mistake::ignored_cancellation);
+  check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded", deadline_hint(err));
   if (check.deterministic()) {
     std::lock_guard lk(probe->mu);
     const goro::Duration last = probe->starts.empty() ? goro::Duration{} : probe->starts.back();
@@ -256,9 +301,16 @@ DOJO_CHECK("an item fails: its error, named and unchanged in identity, not a tim
   check.expect_is(err, ErrBroken, "ErrBroken");
   check.expect_not_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded");
   check.expect(starts_with(err.message(), "item 1: "), "a message that starts with \"item 1: \"",
-               Check::describe_error(err));
+               Check::describe_error(err), item_named(err));
+  // Late because items were started after item 1 had failed: the failure did not stop the others.
+  bool started_after = false;
+  {
+    std::lock_guard lk(probe->mu);
+    for (goro::Duration at : probe->starts) started_after = started_after || (probe->failed_at && at > *probe->failed_at);
+  }
   expect_returned_between(check, returned, s.work, s.work, "run_with_deadline returns as item 1 fails",
-                          "The group's context is cancelled by the failure: workers stop taking items.");
+                          "The group's context is cancelled by the failure: workers stop taking items.",
+                          started_after ? mistake::kept_going : mistake::wrong_timing);
 }
 
 DOJO_CHECK("the last item fails: \"item 100: ...\" wrapping its error",
@@ -272,7 +324,7 @@ DOJO_CHECK("the last item fails: \"item 100: ...\" wrapping its error",
                              make_work(probe, s.work, true, {{100, ErrBroken}}), probe, s.roomy);
   check.expect_is(err, ErrBroken, "ErrBroken");
   check.expect(starts_with(err.message(), "item 100: "), "a message that starts with \"item 100: \"",
-               Check::describe_error(err));
+               Check::describe_error(err), item_named(err));
   expect_returned_between(check, returned, 10 * s.work, 10 * s.work, "run_with_deadline returns");
 }
 
@@ -328,7 +380,8 @@ DOJO_CHECK("the caller cancels at +250 ms: goro::Canceled at that moment, not a 
   check.expect_is(err, goro::Canceled, "goro::Canceled");
   check.expect(!starts_with(err.message(), "timed out"), "no \"timed out\" in front: the caller cancelled",
                Check::describe_error(err));
-  expect_returned_between(check, returned, at, at, "run_with_deadline returns the moment ctx is cancelled");
+  expect_returned_between(check, returned, at, at, "run_with_deadline returns the moment ctx is cancelled", {},
+                          mistake::ignored_cancellation);
   cancel();
 }
 
@@ -342,8 +395,9 @@ DOJO_CHECK("the caller's own deadline is earlier (2 s): that one ends the run",
                         "deadline in {}",
                         dur(s.work), dur(parent_timeout)));
   auto [err, returned] = run(ctx, range(1, 100), 1, make_work(probe, s.work), probe, s.timeout);
-  check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded", kHintWrap);
-  expect_returned_between(check, returned, parent_timeout, parent_timeout + s.work, "run_with_deadline returns");
+  check.expect_is(err, goro::DeadlineExceeded, "goro::DeadlineExceeded", deadline_hint(err));
+  expect_returned_between(check, returned, parent_timeout, parent_timeout + s.work, "run_with_deadline returns", {},
+                          mistake::ignored_cancellation);
   cancel();
 }
 
@@ -379,6 +433,6 @@ DOJO_CHECK("the result does not depend on the schedule",
   auto [err, returned] = run(goro::background(), items, 4, make_work(probe, s.work), probe, s.roomy);
   check.expect_ok(err, "run_with_deadline(...)");
   expect_each_item_once(check, *probe, items);
-  check.expect(probe->peak <= 4, "at most 4 items at a time", fmt::format("{} at a time", probe->peak));
+  expect_peak(check, probe->peak, 4, /*exact=*/false);
   expect_returned_between(check, returned, 5 * s.work, 5 * s.work, "run_with_deadline returns");
 }

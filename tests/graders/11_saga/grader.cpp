@@ -21,6 +21,10 @@ using dojo::ex11::run_saga;
 using dojo::ex11::Step;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_count, mistake::wrong_order, mistake::wrong_error, mistake::ignored_cancellation,
+                     mistake::over_limit, mistake::wrong_result);
 
 namespace {
 
@@ -165,8 +169,17 @@ const char* const kHintUndoCtx =
 
 goro::Context caller_ctx() { return goro::with_value(goro::background(), RequestIdKey{}, std::string("req-7")); }
 
-// What went wrong, in a learner's words, when the journal `got` differs from `want`.
-std::string diagnose(const std::string& want, const std::string& got) {
+// What went wrong, in a learner's words, when the journal `got` differs from `want`, and the
+// failure class that shows: compensators that overlapped (over-limit); actions after the saga
+// had been cancelled (ignored-cancellation, when `cancelled`) or had failed (kept-going); the
+// right compensators in the wrong order (wrong-order); too many or too few of them, or of the
+// actions (wrong-count).
+struct Diagnosis {
+  std::string notes;
+  const dojo::grader::Mistake* cls = &mistake::wrong_result;
+  std::string hint;  // when the class needs a hint of its own
+};
+Diagnosis diagnose(const std::string& want, const std::string& got, int undo_peak, bool cancelled) {
   auto split = [](const std::string& text, std::string_view prefix) {
     std::vector<std::string> out;
     std::size_t at = 0;
@@ -185,6 +198,7 @@ std::string diagnose(const std::string& want, const std::string& got) {
     return std::find(v.begin(), v.end(), x) != v.end();
   };
   std::vector<std::string> notes;
+  Diagnosis d;
   std::vector<std::string> extra_do, missing_undo, extra_undo;
   for (const auto& d : got_do)
     if (!contains(want_do, d)) extra_do.push_back(d);
@@ -202,19 +216,44 @@ std::string diagnose(const std::string& want, const std::string& got) {
                         : fmt::format("{} was compensated, but it never completed", u));
   if (!missing_undo.empty())
     notes.push_back(fmt::format("completed steps never undone: {}", fmt::join(missing_undo, ", ")));
-  if (extra_undo.empty() && missing_undo.empty() && got_undo != want_undo && got_undo.size() == want_undo.size()) {
+  const bool misordered =
+      extra_undo.empty() && missing_undo.empty() && got_undo != want_undo && got_undo.size() == want_undo.size();
+  if (misordered) {
     auto reversed = want_undo;
     std::reverse(reversed.begin(), reversed.end());
     notes.push_back(got_undo == reversed ? "the rollback ran oldest first (forward order): it must be newest first"
                                          : "the rollback ran in the wrong order: it must be newest first");
   }
-  return notes.empty() ? std::string() : fmt::format("\n{}", fmt::join(notes, "\n"));
+  if (undo_peak > 1) {
+    notes.push_back(fmt::format("{} compensators ran at the same time", undo_peak));
+    d.cls = &mistake::over_limit;
+    d.hint = "Compensators run one at a time, newest first, each after the one before it has returned: run "
+             "together, their order is a matter of chance.";
+  } else if (!extra_do.empty()) {
+    d.cls = cancelled ? &mistake::ignored_cancellation : &mistake::kept_going;
+    if (!cancelled) d.hint = "The first action that fails ends the forward run: no later action starts.";
+  } else if (misordered) {
+    d.cls = &mistake::wrong_order;
+  } else if (!extra_undo.empty() || !missing_undo.empty() || got_do.size() != want_do.size()) {
+    d.cls = &mistake::wrong_count;
+  }
+  d.notes = notes.empty() ? std::string() : fmt::format("\n{}", fmt::join(notes, "\n"));
+  return d;
 }
 
-void expect_journal(Check& check, Journal& j, const std::string& want, std::string_view hint = kHintOrder) {
+// `cancelled`: the caller's context ends in this check, so an action too many ignored it.
+void expect_journal(Check& check, Journal& j, const std::string& want, std::string_view hint = kHintOrder,
+                    bool cancelled = false) {
   const std::string got = j.text();
-  check.expect(got == want, fmt::format("the steps did: {}", want),
-               fmt::format("the steps did: {}{}", got, diagnose(want, got)), hint);
+  if (got == want) return;
+  int peak = 0;
+  {
+    std::lock_guard lk(j.mu);
+    peak = j.undo_peak;
+  }
+  const Diagnosis d = diagnose(want, got, peak, cancelled);
+  check.fail(fmt::format("the steps did: {}", want), fmt::format("the steps did: {}{}", got, d.notes),
+             {*d.cls, d.hint.empty() ? hint : std::string_view(d.hint)});
 }
 
 }  // namespace
@@ -245,8 +284,11 @@ DOJO_CHECK("the failure names its step: \"step charge: card declined\" comes fir
   check.say("calling run_saga(ctx, {reserve, charge, book, label, confirm}), where charge fails with ErrDeclined");
   goro::Error err = run_saga(caller_ctx(), make_steps(j, plans, s));
   check.expect_is(err, ErrDeclined, "ErrDeclined");
+  // A message that does not name the step at all: the caller cannot tell where the saga failed.
   check.expect(err && starts_with(err.message(), "step charge: card declined"),
-               "a message that starts with \"step charge: card declined\"", Check::describe_error(err));
+               "a message that starts with \"step charge: card declined\"", Check::describe_error(err),
+               err && err.message().find("charge") == std::string::npos ? dojo::grader::Why(mistake::missing_context)
+                                                                        : dojo::grader::Why());
 }
 
 DOJO_CHECK("a typed error from a step: goro::as finds it, fields intact",
@@ -341,7 +383,7 @@ DOJO_CHECK("the rollback runs one compensator at a time, newest first, and retur
   {
     std::lock_guard lk(j->mu);
     check.expect(j->undo_peak <= 1, "one compensator at a time",
-                 fmt::format("{} compensators ran at the same time", j->undo_peak));
+                 fmt::format("{} compensators ran at the same time", j->undo_peak), mistake::over_limit);
   }
   expect_journal(check, *j, expected_journal(plans, 3));
   std::lock_guard lk(j->mu);
@@ -380,7 +422,7 @@ DOJO_CHECK("the caller cancels during book: label and confirm never run; charge 
   goro::Error err = run_saga(ctx, make_steps(j, plans, s));
   const goro::Duration took = goro::now() - t0;
   check.expect_is(err, goro::Canceled, "goro::Canceled");
-  expect_journal(check, *j, expected_journal(plans, 2), kHintCancel);
+  expect_journal(check, *j, expected_journal(plans, 2), kHintCancel, /*cancelled=*/true);
   {
     std::lock_guard lk(j->mu);
     check.expect(j->undo_cancelled == 0, "every compensator handed a context that is not cancelled",
@@ -413,7 +455,7 @@ DOJO_CHECK("the caller cancels during a step that ignores its context: that step
   goro::Error err = run_saga(ctx, make_steps(j, plans, s));
   check.expect_is(err, goro::Canceled, "goro::Canceled", kHintCancel);
   // charge completed, so it is undone; book was never started, so it is neither done nor undone.
-  expect_journal(check, *j, expected_journal(plans, 2, /*failed_ran=*/false), kHintCancel);
+  expect_journal(check, *j, expected_journal(plans, 2, /*failed_ran=*/false), kHintCancel, /*cancelled=*/true);
   check.expect(err && starts_with(err.message(), "step book: "), "a message that starts with \"step book: \"",
                Check::describe_error(err),
                "The step that was about to start is the one that failed: \"step book: context canceled\".");
@@ -430,7 +472,7 @@ DOJO_CHECK("an already-cancelled caller: goro::Canceled, and no action runs",
   check.say("calling run_saga(ctx, {reserve, charge, book, label, confirm}) with ctx already cancelled");
   goro::Error err = run_saga(ctx, make_steps(j, plans, s));
   check.expect_is(err, goro::Canceled, "goro::Canceled", kHintCancel);
-  expect_journal(check, *j, "nothing", kHintCancel);
+  expect_journal(check, *j, "nothing", kHintCancel, /*cancelled=*/true);
 }
 
 DOJO_CHECK("one step: it fails, nothing to undo; it succeeds, nil",

@@ -31,6 +31,9 @@ using dojo::ex12::Row;
 using dojo::grader::Check;
 using dojo::grader::ProcessResult;
 using dojo::grader::TempDir;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::duplicate, mistake::wrong_count, mistake::swallowed_error, mistake::wrong_result);
 
 namespace {
 
@@ -281,7 +284,7 @@ struct Saga {
     for (const std::string& s : kSteps) want.push_back(s + " once");
     const std::string expected = fmt::format("{}", fmt::join(want, ", "));
     const std::string got = effects();
-    check.expect(got == expected, "took effect: " + expected, "took effect: " + got + diagnose(), hint);
+    if (got != expected) check.fail("took effect: " + expected, "took effect: " + got + diagnose(), {*shown(), hint});
   }
   // The ledger of a saga rolled back at `fail`: the steps before it took effect once and were
   // undone, the failed step and those after it never took effect.
@@ -294,7 +297,24 @@ struct Saga {
     }
     const std::string expected = fmt::format("{}", fmt::join(want, ", "));
     const std::string got = effects();
-    check.expect(got == expected, "took effect: " + expected, "took effect: " + got + diagnose(), hint);
+    if (got != expected) check.fail("took effect: " + expected, "took effect: " + got + diagnose(), {*shown(), hint});
+  }
+  // The failure class a wrong ledger shows: a step that took effect twice (duplicate); a step
+  // that never took effect although the saga completed (lost-item); a rolled-back saga whose
+  // completed steps were never compensated at all (wrong-count); else wrong-result (a
+  // compensator handed another key than its action's, say).
+  const dojo::grader::Mistake* shown() {
+    for (const std::string& s : kSteps)
+      if (rows(fmt::format("SELECT key FROM effects WHERE step = '{}'", s)).size() > 1) return &mistake::duplicate;
+    for (const std::string& s : kSteps)
+      if (fail.empty() && rows(fmt::format("SELECT 1 FROM effects WHERE step = '{}'", s)).empty())
+        return &mistake::lost_item;
+    if (!fail.empty()) {
+      auto undone = rows("SELECT count(*) FROM calls WHERE kind = 'undo'");
+      auto left = rows("SELECT count(*) FROM effects WHERE reverted = 0");
+      if (left[0][0] != "0" && undone[0][0] == "0") return &mistake::wrong_count;
+    }
+    return &mistake::wrong_result;
   }
   // Names the symptom behind a wrong ledger.
   std::string diagnose() {
@@ -356,7 +376,8 @@ DOJO_CHECK("a fresh saga calls each step once, in order, each with its own issue
 }
 
 DOJO_CHECK("a failing step: the done steps are undone newest first with their keys; ErrRolledBack and the step's error",
-           "Save 'rolling back' and the reason before the first compensator runs; undo newest first with each step's saved key.",
+           "Before the first compensator runs, save that the saga is rolling back and why; undo newest first, each step with "
+           "the key its action had.",
            {.seeds = 2}) {
   Saga s(check, "book");
   check.say("starting the saga; book's action fails with ErrDeclined");
@@ -367,12 +388,17 @@ DOJO_CHECK("a failing step: the done steps are undone newest first with their ke
                            l.field["declined"] == "1"));
   check.expect(l.field["message"].find("book") != std::string::npos, "the message names the failed step book",
                "\"" + l.field["message"] + "\"");
-  check.expect_eq(s.calls(), std::string("do reserve, do charge, do book, undo charge, undo reserve"), "the calls");
+  const std::string calls = s.calls();
+  std::size_t undos = 0;  // another number of compensators: the failed step undone too, or a done one left
+  for (std::size_t at = calls.find("undo "); at != std::string::npos; at = calls.find("undo ", at + 1)) ++undos;
+  check.expect_eq(calls, std::string("do reserve, do charge, do book, undo charge, undo reserve"), "the calls",
+                  undos != 2 ? dojo::grader::Why(mistake::wrong_count) : dojo::grader::Why());
   s.expect_rolled_back();
 }
 
 DOJO_CHECK("a saga that ended is not run again: the same result, nothing called",
-           "Read the phase first: 'completed' returns nil, 'rolled back' returns the saved reason; neither calls a step.",
+           "A saga that ended is recorded as ended: a later start reads that first, returns the same result (nil, or the "
+           "saved reason of the rollback) and calls no step.",
            {.seeds = 2}) {
   {
     Saga s(check);
@@ -382,7 +408,7 @@ DOJO_CHECK("a saga that ended is not run again: the same result, nothing called"
     Launch again = s.launch();
     check.expect_eq(again.field["result"], std::string("ok"), "the second result");
     check.expect_eq(s.calls(), before, "the calls after both runs",
-                    "The second start found a saga that had completed: it must call nothing.");
+                    {mistake::duplicate, "The second start found a saga that had completed: it must call nothing."});
   }
   {
     Saga s(check, "charge");
@@ -395,7 +421,7 @@ DOJO_CHECK("a saga that ended is not run again: the same result, nothing called"
                  fmt::format("run_saga returned {}", again.field["result"] == "ok" ? std::string("nil")
                                                                                    : "error \"" + again.field["message"] + "\""),
                  "Save the failed step and its reason: a later start must be able to report them.");
-    check.expect_eq(s.calls(), before, "the calls after both runs");
+    check.expect_eq(s.calls(), before, "the calls after both runs", mistake::duplicate);
   }
 }
 
@@ -442,7 +468,9 @@ DOJO_CHECK("a corrupt state file: ErrBadState naming the file, nothing called, t
   std::ifstream in(s.dir.file("state.db"), std::ios::binary);
   std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   check.expect(now == garbage, "state.db unchanged (the same 10 KiB)",
-               now.empty() ? std::string("state.db was deleted or emptied") : fmt::format("state.db was rewritten ({} bytes)", now.size()));
+               now.empty() ? std::string("state.db was deleted or emptied") : fmt::format("state.db was rewritten ({} bytes)", now.size()),
+               // Replaced, and no ErrBadState: the error opening it was dropped, and the saga went on.
+               l.field["bad_state"] == "1" ? dojo::grader::Why() : dojo::grader::Why(mistake::swallowed_error));
   check.expect(l.field["bad_state"] == "1", "an error that wraps ErrBadState",
                fmt::format("run_saga returned {}", l.field["result"] == "ok" ? std::string("nil") : "error \"" + l.field["message"] + "\""));
   check.expect(l.field["message"].find("state.db") != std::string::npos, "the message names the file (…/state.db)",

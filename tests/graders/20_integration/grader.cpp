@@ -45,7 +45,12 @@ using dojo::ex20::Step;
 using dojo::grader::Check;
 using dojo::grader::Concurrency;
 using dojo::grader::offset;
+using dojo::grader::Why;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_result, mistake::wrong_order, mistake::lost_item, mistake::unsynchronized,
+                     mistake::swallowed_error, mistake::serialized, mistake::panic, mistake::missing_close);
 
 namespace {
 
@@ -191,6 +196,7 @@ struct Run {
   std::function<void(Run&, TenantProbe&, const Order&, int step, bool undo)> on_effect;
   goro::CancelFunc cancel;
   std::atomic<bool> caller_cancelled{false};
+  int in_flight_at_return = -1;      // service calls still in progress when run_orders returned
 
   void add(const std::string& tenant, int id) {
     if (tenants.find(tenant) == tenants.end()) {
@@ -307,9 +313,9 @@ std::vector<Step> saga_of(const std::shared_ptr<Run>& run) {
 // ---- hints ------------------------------------------------------------------------------------
 
 const char* const kHintAccount =
-    "Give every order a result slot of its own (its outcome and its error), written by the order's worker, "
-    "and build the Report from the slots, in input order, after waiting for every group: then no order can be "
-    "lost or counted twice.";
+    "Every order needs exactly one outcome (and, unless it succeeded, one error): keep each order's result "
+    "where no other worker can overwrite or drop it, and build the Report from those results, in input order, "
+    "only once every worker has finished.";
 const char* const kHintOrder =
     "Each order is a saga: its actions in order, each once; when one fails, only the steps that COMPLETED are "
     "undone, newest first (refund before release). The failed step took no effect: do not compensate it.";
@@ -331,14 +337,16 @@ const char* const kHintWrap =
     "Wrap with {:w} at every layer (\"step <name>: {:w}\", \"compensate <name>: {:w}\", \"order <id>: {:w}\"), "
     "so that goro::is / goro::as find every service's error, and every PanicError, through errors.";
 const char* const kHintNoFailFast =
-    "Nothing fails fast here: an order's failure is data for the report, not a reason to cancel anyone. Use "
-    "plain groups (no with_context), let the workers return nil, and hand each saga the caller's ctx.";
+    "Nothing fails fast here: an order's failure is data for the report, not a reason to cancel anyone. No "
+    "order's failure may end a context that another order's saga watches: the only cancellation the sagas "
+    "see is the caller's.";
 const char* const kHintUndoCtx =
     "Compensators run under goro::without_cancel(ctx): never cancelled, so a rollback still works after the "
     "caller gave up, and carrying ctx's values.";
 const char* const kHintLimit =
-    "Each tenant needs a group of its own with set_limit(kPerTenant), called before that group's first go(), "
-    "and its orders started from a task of that tenant: then only that tenant waits when its places are taken.";
+    "Each tenant needs a limit of its own: at most kPerTenant of its orders in progress, and whatever starts its "
+    "orders waits only for that tenant's places, never for another tenant's (a group per tenant, limited before "
+    "its first go() and fed from a task of that tenant, is one way).";
 const char* const kHintCancel =
     "Check ctx.err() before each action: once the caller has cancelled, no further step starts. An order not "
     "started yet runs no step at all; its saga fails at once with ctx.err() and has nothing to undo: it is "
@@ -359,8 +367,8 @@ std::string list_text(const std::vector<int>& v) { return dojo::grader::list(v);
 // Holds the Report of one run_orders call against the ledger; fails the run at the first thing
 // that does not agree. `where` (may be empty) says which run, for the fault-injection check.
 void account(Check& check, Run& run, const Report& rep, const std::string& where = {}) {
-  auto fail = [&](std::string expected, const std::string& got, std::string_view hint) {
-    check.fail(std::move(expected), where.empty() ? got : fmt::format("{}:\n{}", where, got), hint);
+  auto fail = [&](std::string expected, const std::string& got, Why why) {
+    check.fail(std::move(expected), where.empty() ? got : fmt::format("{}:\n{}", where, got), std::move(why));
   };
   const auto ledger = run.snapshot();
   const bool cancelled = run.caller_cancelled.load();
@@ -382,7 +390,7 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
       std::vector<std::string> names;
       for (int l : ls) names.emplace_back(kListNames[l]);
       fail(kExactlyOne, fmt::format("order {} is listed {} times: in {}", id, ls.size(), fmt::join(names, " and ")),
-           kHintAccount);
+           {mistake::duplicate, kHintAccount});
     }
   }
   {
@@ -403,11 +411,20 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
         why = "no service was ever called for it";
       lost.push_back(fmt::format("order {} (tenant {}) is in none of the lists — {}", o.id, o.tenant, why));
     }
+    // Service calls still in progress when run_orders returned: the report was built before the
+    // workers were done, so the orders they had not reported yet are missing from it.
+    const bool early = run.in_flight_at_return > 0;
     if (count > 0)
       fail(kExactlyOne,
-           fmt::format("{} of the {} orders were lost:\n{}{}", count, run.orders.size(), fmt::join(lost, "\n"),
-                       count > lost.size() ? "\n..." : ""),
-           cancelled ? kHintCancel : kHintAccount);
+           fmt::format("{} of the {} orders were lost:\n{}{}{}", count, run.orders.size(), fmt::join(lost, "\n"),
+                       count > lost.size() ? "\n..." : "",
+                       early ? fmt::format("\nwhen run_orders returned, {} service call(s) were still in progress: the "
+                                           "report was read before every worker had finished",
+                                           run.in_flight_at_return)
+                             : std::string()),
+           early       ? Why(mistake::unsynchronized, kHintAccount)
+           : cancelled ? Why(mistake::lost_item, kHintCancel)
+                       : Why(mistake::lost_item, kHintAccount));
   }
   auto outcome_of = [&](int id) { return listed.at(id).front(); };
 
@@ -466,7 +483,7 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
         if (!undo_steps.empty())
           fail("no action of an order after its rollback began",
                fmt::format("order {}: {} ran during its rollback; its services saw: {}", o.id, call_name(e), saw),
-               kHintOrder);
+               {mistake::wrong_order, kHintOrder});
         if (failure != nullptr)
           fail("no action of an order after one of its steps failed",
                fmt::format("order {}: {} ran after {} had {}{}; its services saw: {}", o.id, call_name(e),
@@ -476,15 +493,15 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
                                              call_name(*failure))
                                : std::string(),
                            saw),
-               failure->res == Res::threw ? kHintPanic : kHintOrder);
+               failure->res == Res::threw ? Why(mistake::swallowed_error, kHintPanic) : Why(kHintOrder));
         if (ran[k])
           fail("each action at most once", fmt::format("order {}: {} ran twice; its services saw: {}", o.id, call_name(e), saw),
-               kHintOrder);
+               {mistake::duplicate, kHintOrder});
         if (e.step != next)
           fail("the steps of an order in order: reserve, charge, ship",
                fmt::format("order {}: {} ran before {}; its services saw: {}", o.id, call_name(e),
                            kDo[static_cast<std::size_t>(next)], saw),
-               kHintOrder);
+               {mistake::wrong_order, kHintOrder});
         ran[k] = true;
         ++next;
         if (e.res == Res::ok)
@@ -502,7 +519,8 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
                kHintOrder);
         if (undone[k])
           fail("each compensator at most once",
-               fmt::format("order {}: {} was called twice; its services saw: {}", o.id, call_name(e), saw), kHintOrder);
+               fmt::format("order {}: {} was called twice; its services saw: {}", o.id, call_name(e), saw),
+               {mistake::duplicate, kHintOrder});
         undone[k] = true;
         undo_ok[k] = e.res == Res::ok;
         undo_steps.push_back(e.step);
@@ -520,7 +538,7 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
            fmt::format("order {}: the rollback ran {} ({}); it must be newest first ({}); its services saw: {}", o.id,
                        forward ? "oldest first" : "in the wrong order", fmt::join(got, ", "), fmt::join(want, ", "),
                        saw),
-           kHintOrder);
+           {mistake::wrong_order, kHintOrder});
     }
     const bool complete = failure == nullptr && next == kSteps;
     const int outcome = outcome_of(o.id);
@@ -550,7 +568,8 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
         what = fmt::format("its saga stopped before {}", kDo[static_cast<std::size_t>(next)]);
       fail("an order counted as succeeded only when every step of its saga succeeded",
            fmt::format("order {} is counted as succeeded, but {}; its services saw: {}", o.id, what, saw),
-           failure != nullptr && failure->res == Res::threw ? kHintPanic : kHintOutcome);
+           failure != nullptr && failure->res == Res::threw ? Why(mistake::swallowed_error, kHintPanic)
+                                                            : Why(kHintOutcome));
     }
     if (failure == nullptr && !ev.empty() && !cancelled)
       fail("an order's saga runs to its end unless a step fails or the caller cancels",
@@ -597,8 +616,8 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
     if (*lists[l] != want)
       fail(fmt::format("{}: {} (the order of `orders`)", kListNames[l], list_text(want)),
            fmt::format("{}: {}", kListNames[l], list_text(*lists[l])),
-           "List each outcome's orders in the order they appear in `orders`, whatever order they finished in: one "
-           "slot per order, read in input order after the wait, does it.");
+           {mistake::wrong_order, "List each outcome's orders in the order they appear in `orders`, whatever order "
+                                  "they finished in: build the lists after the wait, walking `orders`."});
   }
 
   // 5. errors: one per order that did not succeed, in input order, holding what its services returned.
@@ -631,7 +650,7 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
       fail("errors names only orders that were submitted", fmt::format("errors names order {}, which was never submitted", id),
            kHintErrors);
     if (by_order.count(id) != 0)
-      fail("one error per order", fmt::format("errors holds two errors for order {}", id), kHintErrors);
+      fail("one error per order", fmt::format("errors holds two errors for order {}", id), {mistake::duplicate, kHintErrors});
     by_order[id] = part;
     err_ids.push_back(id);
   }
@@ -653,7 +672,7 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
       fail("one error in errors for every order that did not succeed",
            fmt::format("order {} ({}) is missing from errors: the caller never learns why it did not go through{}",
                        o.id, kListNames[outcome], rep.errors ? "" : " (errors is nil)"),
-           kHintErrors);
+           {mistake::swallowed_error, kHintErrors});
     const goro::Error& err = found->second;
     int throws = 0;
     bool action_failed = false;
@@ -664,7 +683,8 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
         fail("the error of each order holds what its services returned (wrapped with {:w})",
              fmt::format("the error of order {} does not hold what its {} returned (\"{}\"):\n{}", o.id, call_name(e),
                          e.err.message(), Check::describe_error(err)),
-             kHintWrap);
+             {err.message().find(e.err.message()) != std::string::npos ? mistake::missing_wrap : mistake::swallowed_error,
+              kHintWrap});
     }
     int panics = 0;
     collect_panics(err, panics);
@@ -672,17 +692,21 @@ void account(Check& check, Run& run, const Report& rep, const std::string& where
       fail("the error of each order holds a goro::PanicError for each of its calls that threw",
            fmt::format("{} of order {}'s calls threw, but its error holds {} PanicError(s):\n{}", throws, o.id, panics,
                        Check::describe_error(err)),
-           kHintPanic);
+           {err.message().find("panic: ") != std::string::npos ? mistake::missing_wrap : mistake::swallowed_error,
+            kHintPanic});
     if (!action_failed && !goro::is(err, goro::Canceled))
       fail("the error of an order stopped by the caller's cancellation holds ctx's error",
            fmt::format("order {} {} (the caller had cancelled), but its error does not hold goro::Canceled:\n{}", o.id,
                        ledger[i].empty() ? "never started" : "stopped between two steps", Check::describe_error(err)),
-           kHintCancel);
+           {err.message().find(goro::Canceled.message()) != std::string::npos ? mistake::missing_wrap
+                                                                               : mistake::swallowed_error,
+            kHintCancel});
   }
   if (err_ids != want_ids)
     fail(fmt::format("errors for the orders {} (the order of `orders`)", list_text(want_ids)),
          fmt::format("errors for the orders {}", list_text(err_ids)),
-         "Join the orders' errors in the order the orders appear in `orders`, whatever order they finished in.");
+         {mistake::wrong_order,
+          "Join the orders' errors in the order the orders appear in `orders`, whatever order they finished in."});
 }
 
 // The three lists must be exactly these.
@@ -712,7 +736,9 @@ std::shared_ptr<Run> new_run(const Check& check) {
 
 Report call(Run& run, const std::shared_ptr<Run>& shared, const goro::Context& ctx) {
   run.t0 = goro::now();
-  return run_orders(ctx, run.orders, saga_of(shared));
+  Report rep = run_orders(ctx, run.orders, saga_of(shared));
+  run.in_flight_at_return = run.all.in_flight();
+  return rep;
 }
 
 // ---- fault injection ------------------------------------------------------------------------
@@ -923,7 +949,8 @@ DOJO_CHECK("each tenant has at most 4 orders in progress at once, and uses all 4
                  fmt::format("{} of its orders were in progress at once{}", peak,
                              peak >= 12 ? " — all of them: nothing limited the tenant (set_limit must come before "
                                           "the group's first go())"
-                                        : ""));
+                                        : ""),
+                 mistake::over_limit);
   }
   for (const auto& name : run->tenant_order) {
     const int peak = run->tenant(name).calls.peak();
@@ -935,16 +962,17 @@ DOJO_CHECK("each tenant has at most 4 orders in progress at once, and uses all 4
                                                "limit",
                                                run->all.peak())
                                  : std::string()),
-                 "The orders of a tenant run in parallel, up to kPerTenant at once: one worker per order in the "
-                 "tenant's group with set_limit(kPerTenant) (or kPerTenant workers per tenant).");
+                 {mistake::serialized, "The orders of a tenant run in parallel, up to kPerTenant at once, and the "
+                                       "tenants side by side: each with places of its own."});
   }
   account(check, *run, rep);
   if (check.deterministic()) {
     check.expect(run->all.peak() == 3 * kPerTenant, "12 orders in progress at once: 4 for each of the 3 tenants",
-                 fmt::format("at most {} orders were in progress at once", run->all.peak()), kHintLimit);
+                 fmt::format("at most {} orders were in progress at once", run->all.peak()),
+                 {run->all.peak() < 3 * kPerTenant ? mistake::serialized : mistake::over_limit, kHintLimit});
     check.expect(took == 9 * s.unit, fmt::format("run_orders returns at {}: 3 rounds of 4 orders per tenant, 3 steps each",
                                                  offset(9 * s.unit)),
-                 fmt::format("it returned at {}", offset(took)));
+                 fmt::format("it returned at {}", offset(took)), mistake::wrong_timing);
   }
   check.report(fmt::format("peak per tenant {}, all tenants together {}", run->tenant("a").calls.peak(),
                            run->all.peak()));
@@ -1004,7 +1032,7 @@ DOJO_CHECK("a slow tenant does not hold up a fast one listed after it",
                slow_peak > kPerTenant
                    ? fmt::format("slow had {} orders in progress at once: its limit held nobody back", slow_peak)
                    : fmt::format("slow never had more than {} orders in progress", slow_peak),
-               kHintLimit);
+               {slow_peak > kPerTenant ? mistake::over_limit : mistake::serialized, kHintLimit});
   const int slow_started = seen->slow_started.load();
   goro::Duration fast_at{0};
   {
@@ -1025,7 +1053,7 @@ DOJO_CHECK("a slow tenant does not hold up a fast one listed after it",
                     : "tenant fast finishes its 4 orders while slow is still on its first 4",
                virt ? fmt::format("fast finished at {}, when slow had started {} orders{}", offset(fast_at), slow_started, why)
                     : fmt::format("when fast finished, slow had started {} orders{}", slow_started, why),
-               kHintLimit);
+               {mistake::serialized, kHintLimit});
   if (virt)
     check.expect(took == 3 * slow_takes, "run_orders returns at +3s: slow's 12 orders in 3 rounds of 4",
                  fmt::format("it returned at {}", offset(took)));
@@ -1128,10 +1156,11 @@ DOJO_CHECK("the caller cancels while every tenant is busy: running orders roll b
   check.expect(run->caller_cancelled.load(), "the caller cancels once 4 orders of each tenant are charging",
                fmt::format("never more than {} charges were in progress at once, so the caller never cancelled",
                            run->charges.load()),
-               kHintLimit);
+               {mistake::serialized, kHintLimit});
   check.expect(run->exhausted.load() == 0, "every charge in progress sees the caller's cancellation",
                fmt::format("{} charge(s) never saw it (they ran until the grader gave up on them)", run->exhausted.load()),
-               "Hand each action the caller's ctx (or a context derived from it), so that it sees the cancellation.");
+               {mistake::ignored_cancellation,
+                "Hand each action the caller's ctx (or a context derived from it), so that it sees the cancellation."});
   const auto ledger = run->snapshot();
   std::vector<std::string> late;
   for (std::size_t i = 0; i < ledger.size(); ++i)
@@ -1139,7 +1168,8 @@ DOJO_CHECK("the caller cancels while every tenant is busy: running orders roll b
       if (!e.undo && e.began_after_cancel && late.size() < 4)
         late.push_back(fmt::format("order {}'s {}", run->orders[i].id, call_name(e)));
   check.expect(late.empty(), "no action starts after the caller has cancelled",
-               fmt::format("actions started after the cancellation: {}", fmt::join(late, ", ")), kHintCancel);
+               fmt::format("actions started after the cancellation: {}", fmt::join(late, ", ")),
+               {mistake::ignored_cancellation, kHintCancel});
   account(check, *run, rep);
   expect_lists(check, rep, {}, dojo::grader::range(1, 24), {}, kHintCancel);
   if (check.deterministic())
@@ -1147,7 +1177,8 @@ DOJO_CHECK("the caller cancels while every tenant is busy: running orders roll b
                  fmt::format("run_orders returns at {}: the cancellation at {}, then the running orders' release",
                              offset(s.unit + s.unit / 2), offset(s.unit)),
                  fmt::format("it returned at {}", offset(took)),
-                 "Once the caller cancels, the orders not started yet run no step: they are reported at once.");
+                 {took > s.unit + s.unit / 2 ? mistake::ignored_cancellation : mistake::wrong_timing,
+                  "Once the caller cancels, the orders not started yet run no step: they are reported at once."});
 }
 
 DOJO_CHECK("an already-cancelled caller: no service is called, and every order is compensated with Canceled",
@@ -1160,7 +1191,7 @@ DOJO_CHECK("an already-cancelled caller: no service is called, and every order i
   check.say("calling run_orders(ctx, orders 1-5 of tenant a and 6-10 of tenant b) with ctx already cancelled");
   const Report rep = call(*run, run, ctx);
   check.expect(run->calls.load() == 0, "no service called", fmt::format("services were called {} times", run->calls.load()),
-               kHintCancel);
+               {mistake::ignored_cancellation, kHintCancel});
   account(check, *run, rep);
   expect_lists(check, rep, {}, dojo::grader::range(1, 10), {}, kHintCancel);
 }

@@ -29,7 +29,11 @@ using dojo::ex21::repo_find;
 using dojo::ex21::Report;
 using dojo::ex21::service_lookup;
 using dojo::grader::Check;
+using dojo::grader::Why;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_result, mistake::unexpected_error, mistake::missing_wrap);
 
 namespace {
 
@@ -207,8 +211,10 @@ std::string broken_link(const goro::Error& err, const goro::Error& inner) {
 void expect_is_through(Check& check, const goro::Error& err, const goro::Error& target, std::string_view what,
                        const goro::Error& inner) {
   if (goro::is(err, target)) return;
-  check.fail(fmt::format("an error that goro::is finds {} in", what),
-             describe(err) + broken_link(err, inner), kHintWrap);
+  const std::string link = broken_link(err, inner);
+  // The words are there but the chain ends: a layer copied the text instead of wrapping.
+  check.fail(fmt::format("an error that goro::is finds {} in", what), describe(err) + link,
+             {!err ? mistake::swallowed_error : !link.empty() ? mistake::missing_wrap : mistake::wrong_error, kHintWrap});
 }
 
 // Why classify should have said `want` (only what is true of `err`).
@@ -276,8 +282,9 @@ std::string stopped_at(const goro::Error& err) {
 }
 
 // What the backend was asked for, compared with `want`; `returned` is what lookup_all returned.
+// `cancelled`: the caller had given up, so a key asked for too many ignored the cancellation.
 void expect_asked(Check& check, Probe& p, const std::vector<std::string>& want, std::string_view hint,
-                  const goro::Error& returned = {}) {
+                  const goro::Error& returned = {}, bool cancelled = false) {
   const std::vector<std::string> got = p.asked_keys();
   if (got == want) return;
   std::string note;
@@ -288,14 +295,19 @@ void expect_asked(Check& check, Probe& p, const std::vector<std::string>& want, 
     note = fmt::format("\nlookup_all stopped before asking for {}{}",
                        quoted(std::vector<std::string>(want.begin() + static_cast<std::ptrdiff_t>(got.size()), want.end())),
                        stopped_at(returned));
+  const bool more = got.size() > want.size() && std::equal(want.begin(), want.end(), got.begin());
+  const bool fewer = got.size() < want.size() && std::equal(got.begin(), got.end(), want.begin());
   check.fail(fmt::format("the backend asked for {}", quoted(want)), fmt::format("the backend asked for {}{}", quoted(got), note),
-             hint);
+             {cancelled && more          ? mistake::ignored_cancellation
+              : fewer && !stopped_at(returned).empty() ? mistake::unexpected_error
+                                                       : mistake::wrong_result,
+              hint});
 }
 
 // lookup_all returned an error where it should have returned a report: say which kind.
 void expect_report(Check& check, const goro::Error& err) {
   if (!err) return;
-  check.fail("no error, and a report", describe(err) + stopped_at(err), kHintSkip);
+  check.fail("no error, and a report", describe(err) + stopped_at(err), {mistake::unexpected_error, kHintSkip});
 }
 
 // The durations of the deadline checks: virtual 50 ms; on real threads 5 ms.
@@ -403,9 +415,12 @@ DOJO_CHECK("an InvalidKeyError from the backend: goro::as finds it through both 
   for (const auto& [label, value, err] : cases) {
     check.say(fmt::format("calling service_lookup(ctx, backend, \"{}\"); the backend fails with {}", value.key, label));
     goro::Result<std::string> r = service_lookup(caller_ctx(), b, value.key);
-    if (!goro::as<InvalidKeyError>(r.error()))
-      check.fail("an error that goro::as<InvalidKeyError> finds", describe(r.error()) + broken_link(r.error(), err),
-                 kHintWrap);
+    if (!goro::as<InvalidKeyError>(r.error())) {
+      const std::string link = broken_link(r.error(), err);
+      check.fail("an error that goro::as<InvalidKeyError> finds", describe(r.error()) + link,
+                 {!r.error() ? mistake::swallowed_error : !link.empty() ? mistake::missing_wrap : mistake::wrong_error,
+                  kHintWrap});
+    }
     const InvalidKeyError found = *goro::as<InvalidKeyError>(r.error());
     check.expect(found.key == value.key && found.reason == value.reason,
                  fmt::format("InvalidKeyError{{\"{}\", \"{}\"}}", value.key, value.reason),
@@ -581,7 +596,7 @@ DOJO_CHECK("lookup_all stops at an outage that says \"not found\": no later key 
                         quoted(k), k[1], k[2], ErrNoLeader.message()));
   goro::Result<Report> r = lookup_all(caller_ctx(), k, b);
   expect_asked(check, *p, {k[0], k[1], k[2]}, kHintStop, r.error());
-  check.expect(!r.ok(), "an error (the outage)", "a report, no error", kHintStop);
+  check.expect(!r.ok(), "an error (the outage)", "a report, no error", {mistake::swallowed_error, kHintStop});
   expect_is_through(check, r.error(), ErrNoLeader, "the outage", ErrNoLeader);
   const std::string want = fmt::format("lookup_all: service: lookup '{}': repo: find '{}': {}", k[2], k[2],
                                        ErrNoLeader.message());
@@ -601,8 +616,8 @@ DOJO_CHECK("lookup_all: the caller cancels during a query the backend will not i
                         "backend (which ignores ctx) still answers",
                         quoted(k), k[1]));
   goro::Result<Report> r = lookup_all(ctx, k, b);
-  expect_asked(check, *p, {k[0], k[1]}, kHintCtx);
-  check.expect(!r.ok(), "an error (the cancellation)", "a report, no error", kHintCtx);
+  expect_asked(check, *p, {k[0], k[1]}, kHintCtx, r.error(), true);
+  check.expect(!r.ok(), "an error (the cancellation)", "a report, no error", {mistake::ignored_cancellation, kHintCtx});
   expect_is_through(check, r.error(), goro::Canceled, "goro::Canceled", goro::Canceled);
   check.expect(r.error().message() == "lookup_all: context canceled", "an error \"lookup_all: context canceled\"",
                Check::describe_error(r.error()), kHintCtx);
@@ -624,16 +639,16 @@ DOJO_CHECK("lookup_all under a deadline that passes during a query: it stops the
   goro::Result<Report> r = lookup_all(ctx, k, b);
   const std::vector<std::string> asked = p->asked_keys();
   if (check.deterministic()) {
-    expect_asked(check, *p, {k[0], k[1]}, kHintStop);
+    expect_asked(check, *p, {k[0], k[1]}, kHintStop, r.error(), true);
   } else {
     // On a loaded machine the deadline may pass before lookup_all gets to the first keys: any prefix
     // of {k0, k1} is right, a later key never is.
     const std::vector<std::string> full = {k[0], k[1]};
     const bool prefix = asked.size() <= full.size() && std::equal(asked.begin(), asked.end(), full.begin());
     check.expect(prefix, fmt::format("the backend asked for {} at most", quoted(full)),
-                 fmt::format("the backend asked for {}", quoted(asked)), kHintStop);
+                 fmt::format("the backend asked for {}", quoted(asked)), {mistake::ignored_cancellation, kHintStop});
   }
-  check.expect(!r.ok(), "an error (the deadline)", "a report, no error", kHintStop);
+  check.expect(!r.ok(), "an error (the deadline)", "a report, no error", {mistake::ignored_cancellation, kHintStop});
   expect_is_through(check, r.error(), goro::DeadlineExceeded, "goro::DeadlineExceeded", goro::DeadlineExceeded);
   check.expect(starts_with(r.error().message(), "lookup_all: "), "a message that starts with \"lookup_all: \"",
                Check::describe_error(r.error()), kHintStop);
@@ -649,8 +664,8 @@ DOJO_CHECK("lookup_all with a context already cancelled asks for nothing and ret
   check.say(fmt::format("calling lookup_all(ctx, {}, backend) with ctx already cancelled; the backend ignores ctx",
                         quoted(k)));
   goro::Result<Report> r = lookup_all(ctx, k, make_backend(p));
-  expect_asked(check, *p, {}, kHintCtx);
-  check.expect(!r.ok(), "an error (the cancellation)", "a report, no error", kHintCtx);
+  expect_asked(check, *p, {}, kHintCtx, r.error(), true);
+  check.expect(!r.ok(), "an error (the cancellation)", "a report, no error", {mistake::ignored_cancellation, kHintCtx});
   expect_is_through(check, r.error(), goro::Canceled, "goro::Canceled", goro::Canceled);
   expect_outcome(check, r.error(), Outcome::cancelled, "lookup_all's error");
 }

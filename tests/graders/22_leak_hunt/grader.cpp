@@ -36,6 +36,9 @@ using dojo::ex22::probe::Request;
 using dojo::grader::Check;
 using dojo::grader::list;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::leak, mistake::blocked_send, mistake::missing_close, mistake::lost_item);
 
 namespace {
 
@@ -186,9 +189,13 @@ void expect_all(Check& check, const Call& call, const std::vector<int>& want) {
   if (missing.empty() && extra.empty() && dups.empty()) notes.push_back("the right ids, but not sorted ascending");
   check.expect(false, fmt::format("the ids of every matching doc, sorted: {}", ids_text(want)),
                fmt::format("{}\n{}", ids_text(got), fmt::join(notes, "\n")),
-               "Every hit a matcher finds must reach the collector: a send that is dropped when the collector "
-               "is busy (a select with a default case) loses answers. Wait for the collector or for ctx.done(), "
-               "nothing else.");
+               {!missing.empty() ? mistake::lost_item
+                : !dups.empty()  ? mistake::duplicate
+                : extra.empty()  ? mistake::wrong_order
+                                 : mistake::wrong_result,
+                "Every hit a matcher finds must reach the collector: a send that is dropped when the collector "
+                "is busy (a select with a default case) loses answers. Wait for the collector or for ctx.done(), "
+                "nothing else."});
 }
 
 // An early stop: exactly `limit` different ids of matching docs, sorted.
@@ -204,7 +211,8 @@ void expect_some(Check& check, const Call& call, const std::vector<int>& matchin
                fmt::format("{} different ids of matching docs (multiples of {}), sorted", limit,
                            matching.size() > 1 ? matching[1] - matching[0] : 1),
                fmt::format("{} ({} ids)", ids_text(got), got.size()),
-               "The collector stops at `limit` ids: no fewer (while matches remain), no more, each once.");
+               {static_cast<int>(got.size()) < limit ? mistake::lost_item : mistake::wrong_result,
+                "The collector stops at `limit` ids: no fewer (while matches remain), no more, each once."});
 }
 
 }  // namespace
@@ -274,7 +282,7 @@ DOJO_CHECK("an early stop on a large input stops the work: limit 10, and far few
   check.expect(calls <= s.large / 2,
                fmt::format("at most {} of the {} docs looked at (about 100 are enough to find ten matches)",
                            s.large / 2, s.large),
-               fmt::format("{} docs looked at: the search went on after it had its ten", calls));
+               fmt::format("{} docs looked at: the search went on after it had its ten", calls), mistake::wrong_count);
   check.report(fmt::format("{} of {} docs looked at before the search stopped", calls, s.large));
 }
 
@@ -297,7 +305,7 @@ DOJO_CHECK("the caller cancels mid-way, and match listens to ctx: goro::Canceled
   if (check.deterministic()) {
     const goro::Duration late = call.returned - log->stopped_at();
     check.expect(late <= s.per_doc, fmt::format("search returns within {} of the cancellation", dur(s.per_doc)),
-                 fmt::format("it returned {} after the cancellation", dur(late)));
+                 fmt::format("it returned {} after the cancellation", dur(late)), mistake::ignored_cancellation);
   }
   cancel();
 }
@@ -322,14 +330,15 @@ DOJO_CHECK("the caller cancels mid-way while match ignores ctx: search waits for
                fmt::format("at most {} docs started after the cancellation (the few taken at that moment)",
                            3 * kMatchers),
                fmt::format("{} docs started after the cancellation, of the 300 left", late_starts),
-               "Once ctx has ended, no matcher should take a new doc: watch ctx.done() in the select around the "
-               "receive (and look at ctx.err() before starting a doc that arrived just then).");
+               {mistake::ignored_cancellation,
+                "Once ctx has ended, no matcher should take a new doc: watch ctx.done() in the select around the "
+                "receive (and look at ctx.err() before starting a doc that arrived just then)."});
   if (check.deterministic()) {
     const goro::Duration late = call.returned - log->stopped_at();
     check.expect(late <= 10 * s.per_doc,
                  fmt::format("search returns within {} of the cancellation (the docs in hand take {})",
                              dur(10 * s.per_doc), dur(s.per_doc)),
-                 fmt::format("it returned {} after the cancellation", dur(late)));
+                 fmt::format("it returned {} after the cancellation", dur(late)), mistake::ignored_cancellation);
   }
   cancel();
 }
@@ -358,7 +367,7 @@ DOJO_CHECK("doc 137 is malformed: search returns match's error, naming the doc, 
     if (check.deterministic()) {
       const goro::Duration late = call.returned - log->stopped_at();
       check.expect(late <= s.per_doc, fmt::format("search returns within {} of the failure", dur(s.per_doc)),
-                   fmt::format("it returned {} after the failure", dur(late)));
+                   fmt::format("it returned {} after the failure", dur(late)), mistake::wrong_timing);
     }
   }
   {
@@ -420,10 +429,10 @@ DOJO_CHECK("progress: a slow search reports every 100 ms how many docs were look
   std::lock_guard lk(p->mu);
   check.expect(p->after_return == 0, "no progress call after search returned",
                fmt::format("{} progress call(s) after search returned", p->after_return),
-               "A progress call after the return means the ticker's task outlived search: stop it, then wait for "
-               "it, before returning.");
+               {mistake::leak, "A progress call after the return means the ticker's task outlived search: stop it, "
+                               "then wait for it, before returning."});
   check.expect(p->calls.peak() <= 1, "one progress call at a time",
-               fmt::format("{} progress calls at the same time", p->calls.peak()));
+               fmt::format("{} progress calls at the same time", p->calls.peak()), mistake::over_limit);
   check.expect(std::is_sorted(p->values.begin(), p->values.end()) &&
                    std::all_of(p->values.begin(), p->values.end(), [](int v) { return v >= 0 && v <= 400; }),
                "counts that never go down, between 0 and 400", fmt::format("the counts reported: {}", list(p->values)));
@@ -502,6 +511,6 @@ DOJO_CHECK("repeated calls: goro::num_tasks() is back to where it was after each
                fmt::format("goro::num_tasks() after each call: {} — it grows by the tasks each call leaves "
                            "behind.\nStill alive after the six calls:\n{}",
                            list(counts), fmt::join(lines, "\n")),
-               dojo::ex22::probe::kUsualCauses);
+               {mistake::leak, dojo::ex22::probe::kUsualCauses});
   check.report(fmt::format("goro::num_tasks() after each call: {}", list(counts)));
 }

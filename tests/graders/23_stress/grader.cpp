@@ -40,6 +40,9 @@ using dojo::ex23::StressOptions;
 using dojo::ex23::StressReport;
 using dojo::grader::Check;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::lost_item, mistake::wrong_result, mistake::wrong_timing, mistake::ignored_cancellation);
 
 namespace {
 
@@ -332,9 +335,10 @@ const char* const kHintLeak =
     "run's finishing tasks to exit or block, and returns those still alive. Counting goro::num_tasks() before "
     "and after works only if you wait for the tasks that are just exiting (your own run task among them).";
 const char* const kHintHang =
-    "Run the pipeline in a task of its own that sends its error on a channel with room for one; select on that "
-    "channel against ctx.done(), then once more against a timer of per_run_limit. A run still silent then is "
-    "a hang: count it and go on — you cannot stop it, only stop waiting for it.";
+    "A run may never return: wait for its result and for its time to run out at the same time, on the "
+    "runtime's clock (its context ends after per_run_limit, then it has per_run_limit more). A run still silent "
+    "then is a hang: count it and go on — you cannot stop it, only stop waiting for it, so it must be able to "
+    "hand its result over later without blocking.";
 const char* const kHintFalseLeak =
     "Right after a run returns, its tasks (and the task you ran it in) may still be exiting: they are not "
     "leaks. goro::LeakCheck::check() waits until each has exited or blocked; a bare goro::num_tasks() "
@@ -389,19 +393,21 @@ void expect_report(Check& check, const StressReport& got, const Expected& want, 
     }
     return v.empty() ? std::string("no problem at all") : fmt::format("{}", fmt::join(v, ", "));
   };
-  check.expect(missing.empty(), fmt::format("every problem reported: {}", want_list()), lines(missing), hint);
+  // A problem that happened and is not in the report: the tool lost it.
+  check.expect(missing.empty(), fmt::format("every problem reported: {}", want_list()), lines(missing),
+               {mistake::lost_item, hint});
   check.expect(extra.empty(), fmt::format("only the real problems reported: {}", want_list()), lines(extra), extra_hint);
   check.expect(wrong_seed.empty(), "every problem naming its run's seed: options.seed + run",
                lines(wrong_seed), "Problem::seed is the seed of that run's injector, so that it can be rerun alone.");
 
-  check.expect_eq(got.hangs, want.hangs, "report.hangs", kHintAccount);
-  check.expect_eq(got.swallowed, want.swallowed, "report.swallowed", kHintAccount);
-  check.expect_eq(got.leaks, want.leaks, "report.leaks", kHintAccount);
+  check.expect_eq(got.hangs, want.hangs, "report.hangs", {mistake::wrong_count, kHintAccount});
+  check.expect_eq(got.swallowed, want.swallowed, "report.swallowed", {mistake::wrong_count, kHintAccount});
+  check.expect_eq(got.leaks, want.leaks, "report.leaks", {mistake::wrong_count, kHintAccount});
   check.expect_eq(got.runs_with_faults, want.with_faults, "report.runs_with_faults",
-                  "runs_with_faults counts the runs whose injector's injected() is above 0 once the run is over "
-                  "(hung runs too).");
+                  {mistake::wrong_count, "runs_with_faults counts the runs whose injector's injected() is above 0 once "
+                                         "the run is over (hung runs too)."});
   check.expect_eq(got.failed_runs, want.failed, "report.failed_runs",
-                  "failed_runs counts the runs that returned an error; a hung run never returned.");
+                  {mistake::wrong_count, "failed_runs counts the runs that returned an error; a hung run never returned."});
 }
 
 // At least one run must have done what the check is about; otherwise the injector is at fault.
@@ -437,7 +443,37 @@ Outcome run_stress(Check& check, const std::string& what, const StressOptions& o
   Outcome out;
   {
     const Pipeline p = recorded(rec, std::move(body));
-    out.report = stress(p, o);
+    if (check.deterministic()) {
+      // stress in a task of its own, so that a stress that never returns is reported as such: a
+      // correct one returns within 2 × per_run_limit per run, even if every run hangs.
+      auto result = goro::make_chan<StressReport>(1);
+      goro::go_named("grader: stress", [result, p, o] { result.send(stress(p, o)); });
+      const goro::Duration guard = o.runs * 2 * o.per_run_limit + 1min;
+      auto timer = goro::new_timer(guard);
+      if (goro::select(goro::on_recv(result, &out.report), goro::on_recv(timer.c())) == 1) {
+        std::string where;
+        bool waits = false;  // blocked in a wait that nothing will end (no timer of its own)
+        for (const goro::TaskInfo& t : dojo::grader::RunView().tasks()) {
+          if (t.name != "grader: stress") continue;
+          waits = t.state == dojo::grader::TaskState::blocked &&
+                  (t.reason == dojo::grader::WaitReason::chan_receive || t.reason == dojo::grader::WaitReason::select);
+          if (t.blocked_at.line() != 0) {
+            std::string file = t.blocked_at.file_name();
+            file = file.substr(file.find_last_of('/') + 1);
+            where = fmt::format(" (blocked at {}:{} on {})", file, t.blocked_at.line(), t.blocked_on);
+          }
+        }
+        // Waiting for a run with no limit: the run's context ended long ago and stress did not
+        // stop waiting. Still at work: it measures its limits on some other clock.
+        check.fail(fmt::format("stress returns within {} ({} runs × 2 × per_run_limit, every run hung at worst)",
+                               dur(guard - 1min), o.runs),
+                   fmt::format("it had not returned after {}{}", dur(guard), where),
+                   {waits ? mistake::ignored_cancellation : mistake::wrong_timing, kHintHang});
+      }
+      timer.stop();
+    } else {
+      out.report = stress(p, o);
+    }
     out.took = goro::now() - t0;
     out.want = expected_of(*rec);
     check.say(fmt::format("stress returned after {}: runs {}, runs_with_faults {}, failed_runs {}, hangs {}, "
@@ -699,7 +735,7 @@ DOJO_CHECK("a stage that hangs on a fault: each such run is a hang, and stress g
   check.expect(out.took <= most,
                fmt::format("stress returning within {} ({} hangs × 2 × per_run_limit, and a little per run)", dur(most),
                            out.want.hangs),
-               fmt::format("it returned after {}", dur(out.took)), kHintHang);
+               fmt::format("it returned after {}", dur(out.took)), {mistake::wrong_timing, kHintHang});
   check.report(fmt::format("{} hangs among {} runs, stress returned after {} of virtual time", out.report.hangs,
                            out.report.runs, dur(out.took)));
 }
@@ -735,7 +771,8 @@ DOJO_CHECK("on the runtime's clock: a run is declared hung 2 × per_run_limit af
                              dur(want), dur(o.per_run_limit), dur(o.per_run_limit)),
                  fmt::format("run {} was declared hung {} after it began (runs began at {}; stress returned at {})",
                              k - 1, dur(gap), dojo::grader::offsets(starts),
-                             dojo::grader::offset(out.took)));
+                             dojo::grader::offset(out.took)),
+                 mistake::wrong_timing);
   }
 }
 

@@ -20,7 +20,12 @@
 using dojo::ex24::MiniGroup;
 using dojo::grader::Check;
 using dojo::grader::offset;
+using dojo::grader::Why;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::unsynchronized, mistake::leak, mistake::wrong_error, mistake::kept_going,
+                     mistake::unreleased_context);
 
 namespace {
 
@@ -41,31 +46,40 @@ std::string name_of(const goro::Error& err) {
 }
 
 const char* const kHintFirst =
-    "Keep only the FIRST non-nil error a task returns — the first in time — and drop every later one: a "
-    "goro::Once around the assignment (or a Mutex and a flag) lets exactly one through. Never store a "
-    "task's result unconditionally: a later error, or a later nil, would overwrite it.";
+    "Keep only the FIRST non-nil error a task returns — the first in time — and drop every later one: let "
+    "exactly one through (a Once, or a lock and a flag). Never store a task's result unconditionally: a "
+    "later error, or a later nil, would overwrite it.";
 const char* const kHintWaitAll =
     "wait() returns when every task has returned, not when the first one fails: the caller must be able to "
-    "rely on nothing of the group running any more (count the tasks with a goro::WaitGroup).";
+    "rely on nothing of the group running any more (keep a count of the running tasks and wait for zero).";
 const char* const kHintCancel =
-    "with_context must derive the context with goro::with_cancel_cause(parent), and the first failing task "
-    "must call that cancel function with its error, before it counts as finished: the other tasks learn at "
-    "once that the job is off, and goro::cause(ctx) tells them why.";
+    "The first failing task must cancel the group's context, with its error as the cause, before it counts "
+    "as finished: the other tasks learn at once that the job is off, and goro::cause(ctx) tells them why.";
 const char* const kHintCancelAfterWait =
     "wait() cancels the group's context once every task has returned, failure or not (Go: g.cancel(g.err)): "
     "the work it stood for is over, and a derived context that nobody cancels stays linked to its parent.";
 const char* const kHintCount =
-    "Count the task in go(), BEFORE starting it (wg.add(1), then goro::go). Counted inside the task, a wait() "
-    "that runs before the task does sees a counter of zero and returns at once.";
+    "Count the task in go(), BEFORE starting it. Counted inside the task, a wait() that runs before the task "
+    "does sees a count of zero and returns at once.";
+
+// wait() returned while tasks of the group had not returned: counted too late when some had not
+// even begun, left running otherwise.
+Why returned_early(bool all_started, std::string_view hint = kHintWaitAll) {
+  if (!all_started) return {mistake::unsynchronized, kHintCount};
+  return {mistake::leak, hint};
+}
 
 // The error wait() returned, compared with the one it should be; names the usual mistakes.
 void expect_first_error(Check& check, const goro::Error& got, const goro::Error& want, std::string_view want_name,
                         std::string_view why, const std::vector<std::pair<goro::Error, std::string>>& later = {}) {
   if (got == want) return;
   std::string text = fmt::format("wait() returned {}", name_of(got));
+  const dojo::grader::Mistake* m = &mistake::wrong_error;
   if (!got) {
+    m = &mistake::swallowed_error;
     text += "\nalthough a task failed: the error was lost, or a later success (nil) overwrote it";
   } else if (goro::is(got, want)) {
+    m = &mistake::wrong_result;
     text = fmt::format("wait() returned {}\nit holds the first error, but wrapped or joined with others: return the "
                        "first error as it is",
                        Check::describe_error(got));
@@ -76,7 +90,7 @@ void expect_first_error(Check& check, const goro::Error& got, const goro::Error&
         break;
       }
   }
-  check.fail(fmt::format("wait() returns {}, {}", want_name, why), text, kHintFirst);
+  check.fail(fmt::format("wait() returns {}, {}", want_name, why), text, {*m, kHintFirst});
 }
 
 // Free mode: parks the calling task until the task `id` has exited (polling the run's tasks).
@@ -161,13 +175,15 @@ DOJO_CHECK("the first error in time wins, not the error of the task started firs
   });
   goro::Error err = g.wait();
   const goro::Duration took = goro::now() - t0;
+  // Returned too early first: the error of a wait() that did not wait says nothing about which one it keeps.
+  check.expect(returned->load() == 3, "all three tasks had returned when wait() returned",
+               fmt::format("wait() returned when {} of the 3 tasks had returned", returned->load()),
+               returned_early(slow_id->load() != 0 && fast_id->load() != 0));
   expect_first_error(check, err, ErrFast, "ErrFast", "the error of the task that failed first (task C)",
                      {{ErrSlow, virt ? "200ms after it (task A)" : "after it (task A)"}});
-  check.expect(returned->load() == 3, "all three tasks had returned when wait() returned",
-               fmt::format("wait() returned when {} of the 3 tasks had returned", returned->load()), kHintWaitAll);
   if (virt)
     check.expect(took == 400ms, "wait() returns at +400ms, when the last task returns",
-                 fmt::format("wait() returned at {}", offset(took)), kHintWaitAll);
+                 fmt::format("wait() returned at {}", offset(took)), {mistake::wrong_timing, kHintWaitAll});
 }
 
 DOJO_CHECK("wait() waits for every task, even one still running long after the first error",
@@ -203,15 +219,15 @@ DOJO_CHECK("wait() waits for every task, even one still running long after the f
   else if (virt)
     early = fmt::format("wait() returned at {} while task S was still running (it returns at {}, {} after the failure)",
                         offset(took), offset(fail_at + cleanup), dur(cleanup));
-  check.expect(w->finished.load(), "task S had returned when wait() returned", early, kHintWaitAll);
+  check.expect(w->finished.load(), "task S had returned when wait() returned", early, returned_early(w->started));
   check.expect(w->cancelled.load(), "ctx is cancelled when task F fails, and task S sees it",
                "the group's context was not cancelled when the first task failed: task S waited 1h for it",
-               kHintCancel);
+               {mistake::kept_going, kHintCancel});
   expect_first_error(check, err, ErrFast, "ErrFast", "the one error a task returned");
   if (virt)
     check.expect(took == fail_at + cleanup,
                  fmt::format("wait() returns at {}, when task S returns", offset(fail_at + cleanup)),
-                 fmt::format("wait() returned at {}", offset(took)), kHintWaitAll);
+                 fmt::format("wait() returned at {}", offset(took)), {mistake::wrong_timing, kHintWaitAll});
 }
 
 DOJO_CHECK("the first error cancels the group's context at once, with that error as its cause",
@@ -245,14 +261,15 @@ DOJO_CHECK("the first error cancels the group's context at once, with that error
   });
   goro::Error err = g.wait();
   check.expect(w->finished.load(), "task W had returned when wait() returned",
-               w->started ? "wait() returned while task W was still running" : "task W never ran", kHintWaitAll);
+               w->started ? "wait() returned while task W was still running" : "task W never ran",
+               returned_early(w->started));
   check.expect(w->cancelled.load(), "ctx is cancelled when task F fails, while the group is still running",
                "the group's context was not cancelled when the first task failed: task W, watching it, was still "
                "waiting 1s later",
-               kHintCancel);
+               {mistake::kept_going, kHintCancel});
   if (virt)
     check.expect(w->woke == fail_at, fmt::format("task W sees ctx cancelled at {}, as F fails", offset(fail_at)),
-                 fmt::format("task W saw it at {}", offset(w->woke)), kHintCancel);
+                 fmt::format("task W saw it at {}", offset(w->woke)), {mistake::wrong_timing, kHintCancel});
   check.expect(w->err == goro::Canceled, "ctx.err() seen by task W: goro::Canceled",
                fmt::format("ctx.err() seen by task W: {}", name_of(w->err)));
   check.expect(w->cause == ErrFast, "goro::cause(ctx) seen by task W: ErrFast, the error that cancelled the group",
@@ -260,12 +277,14 @@ DOJO_CHECK("the first error cancels the group's context at once, with that error
                    ? std::string("goro::cause(ctx) seen by task W: goro::Canceled — the context was cancelled "
                                  "without its cause")
                    : fmt::format("goro::cause(ctx) seen by task W: {}", name_of(w->cause)),
-               "Derive the context with goro::with_cancel_cause(parent) and call its cancel function with the "
-               "error: with_cancel's plain cancel() can only say Canceled, never why.");
+               {mistake::wrong_error,
+                "Cancel the context with the error as its cause (a cancel function that takes one, as "
+                "goro::with_cancel_cause gives): a plain cancel() can only say Canceled, never why."});
   expect_first_error(check, err, ErrFast, "ErrFast", "the one error a task returned");
   check.expect(goro::cause(ctx) == ErrFast, "goro::cause(ctx) after wait(): still ErrFast",
                fmt::format("goro::cause(ctx) after wait(): {}", name_of(goro::cause(ctx))),
-               "The first cancellation of a context is the one that counts: wait() must not replace the cause.");
+               {mistake::wrong_error,
+                "The first cancellation of a context is the one that counts: wait() must not replace the cause."});
   check.expect(!parent.err(), "parent is not cancelled: the group cancels only its own context",
                fmt::format("parent.err() is {}", name_of(parent.err())));
   cancel_parent();
@@ -298,14 +317,14 @@ DOJO_CHECK("a successful wait() cancels the context too (cause goro::Canceled) a
                             : fmt::format("ctx.err() after wait() returned: {} — the group's context was still not "
                                           "cancelled after wait() returned",
                                           name_of(ctx.err())),
-               kHintCancelAfterWait);
+               {mistake::unreleased_context, kHintCancelAfterWait});
   check.expect(goro::cause(ctx) == goro::Canceled, "goro::cause(ctx) after a wait() with no failure: goro::Canceled",
                fmt::format("goro::cause(ctx): {}", name_of(goro::cause(ctx))),
                "When nothing failed there is no error to give as the cause: cancel with a nil cause (or "
                "goro::Canceled), as Go's g.cancel(g.err) does.");
   check.expect(parent->still_linked() == 0, "the derived context released: nothing left linked to parent",
                fmt::format("{} context(s) derived from parent were never cancelled", parent->still_linked()),
-               kHintCancelAfterWait);
+               {mistake::unreleased_context, kHintCancelAfterWait});
 }
 
 DOJO_CHECK("siblings that watch the context stop as soon as one task fails, and their errors are dropped",
@@ -343,15 +362,15 @@ DOJO_CHECK("siblings that watch the context stop as soon as one task fails, and 
   goro::Error err = g.wait();
   const goro::Duration took = goro::now() - t0;
   check.expect(returned->load() == kSiblings + 1, fmt::format("all {} tasks had returned when wait() returned", kSiblings + 1),
-               fmt::format("wait() returned when {} of them had", returned->load()), kHintWaitAll);
+               fmt::format("wait() returned when {} of them had", returned->load()), returned_early(true));
   check.expect(stopped->load() == kSiblings, fmt::format("all {} siblings stopped because ctx was cancelled", kSiblings),
                fmt::format("{} of them did; the others waited 10s for a cancellation that never came", stopped->load()),
-               kHintCancel);
+               {mistake::kept_going, kHintCancel});
   expect_first_error(check, err, ErrFast, "ErrFast", "the error of the task that failed first",
                      {{goro::Canceled, "because of it (a sibling that stopped when ctx was cancelled)"}});
   if (virt)
     check.expect(took == fail_at, fmt::format("wait() returns at {}: the siblings stop at once", offset(fail_at)),
-                 fmt::format("wait() returned at {}", offset(took)), kHintCancel);
+                 fmt::format("wait() returned at {}", offset(took)), {mistake::wrong_timing, kHintCancel});
 }
 
 DOJO_CHECK("a group with no tasks: wait() returns nil at once, with or without a context",
@@ -370,7 +389,7 @@ DOJO_CHECK("a group with no tasks: wait() returns nil at once, with or without a
                                   : fmt::format("ctx.err() after g2.wait(): {} — the group's context was still not "
                                                 "cancelled after wait() returned",
                                                 name_of(gc.second.err())),
-               kHintCancelAfterWait);
+               {mistake::unreleased_context, kHintCancelAfterWait});
   if (check.deterministic())
     check.expect(took == goro::Duration::zero(), "both wait() calls return at once (+0s)",
                  fmt::format("they returned at {}", offset(took)));
@@ -404,7 +423,7 @@ DOJO_CHECK("1,000 tasks: each runs exactly once, and wait() returns the one erro
   check.expect(once == kTasks, "every one of the 1,000 tasks had run exactly once when wait() returned",
                fmt::format("{} had run once, {} not at all (or not to the end), {} more than once", once, missing,
                            kTasks - once - missing),
-               kHintWaitAll);
+               once + missing == kTasks ? returned_early(true) : Why(kHintWaitAll));
   expect_first_error(check, err, ErrFast, "ErrFast", "the one error a task returned");
   if (virt)
     check.expect(took == 9ms, "wait() returns at +9ms, when the slowest tasks return",
@@ -445,7 +464,7 @@ DOJO_CHECK("go() from inside a running task: the new task is waited for too",
                    ? std::string("wait() returned before any of them had returned")
                    : fmt::format("wait() returned when {} of them had: a task started by a task was not waited for",
                                  finished->load()),
-               kHintCount);
+               {mistake::unsynchronized, kHintCount});
   expect_first_error(check, err, ErrNested, "ErrNested", "the error of task C, started by B, started by A");
   if (virt)
     check.expect(took == 3 * step, fmt::format("wait() returns at {}, when C returns", offset(3 * step)),
@@ -496,19 +515,20 @@ DOJO_CHECK("nested groups: an inner failure cancels its own group, then the oute
   goro::Error err = outer.wait();
   const goro::Duration took = goro::now() - t0;
   check.expect(returned->load() == kShards * kWorkers, "all 9 workers had returned when outer.wait() returned",
-               fmt::format("{} had", returned->load()), kHintWaitAll);
+               fmt::format("{} had", returned->load()), returned_early(true));
   check.expect(stopped->load() == kShards * kWorkers - 1,
                "the 8 other workers stopped because their context was cancelled",
                fmt::format("{} did; the others waited 10s for a cancellation that never came", stopped->load()),
-               kHintCancel);
+               {mistake::kept_going, kHintCancel});
   check.expect_is(err, ErrFast, "ErrFast (through \"shard 1: ...\")", kHintFirst);
   check.expect(err && err.message().rfind("shard 1: ", 0) == 0,
                "outer.wait() returns shard 1's error: \"shard 1: index shard 3: disk full\"",
                Check::describe_error(err),
-               "The outer group's first error is the shard that failed first; the other shards fail later, "
-               "because of it, and their errors are dropped.");
+               {mistake::wrong_error,
+                "The outer group's first error is the shard that failed first; the other shards fail later, "
+                "because of it, and their errors are dropped."});
   check.expect(goro::cause(octx) == err, "goro::cause(octx) is the very error outer.wait() returned",
-               fmt::format("goro::cause(octx): {}", name_of(goro::cause(octx))), kHintCancel);
+               fmt::format("goro::cause(octx): {}", name_of(goro::cause(octx))), {mistake::wrong_error, kHintCancel});
   if (virt)
     check.expect(took == fail_at, fmt::format("outer.wait() returns at {}: everything stops at once", offset(fail_at)),
                  fmt::format("it returned at {}", offset(took)), kHintCancel);
@@ -538,7 +558,7 @@ DOJO_CHECK("wait() counts every task go() started, even one that has not begun t
                                           "not count them yet",
                                           kTasks - s)
                             : fmt::format("wait() returned when {} of the 3 tasks were still running", kTasks - f),
-               kHintCount);
+               returned_early(s == kTasks, kHintCount));
   check.expect_ok(err, "g.wait()");
 }
 

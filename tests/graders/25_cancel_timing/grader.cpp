@@ -33,6 +33,10 @@ using dojo::ex25::SlowCancelError;
 using dojo::grader::Check;
 using dojo::grader::CountingParent;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_order, mistake::wrong_timing, mistake::missing_context,
+                     mistake::unexpected_error);
 
 namespace {
 
@@ -55,6 +59,7 @@ struct Probe {
   goro::Time entered_at{};
   std::optional<goro::Time> saw_cancel_at;  // when a pipeline that waits for the cancel saw it
   goro::Chan<goro::Unit> release = goro::make_chan<goro::Unit>();   // closed: stuck stages return
+  bool virt = false;  // on the virtual clock a stuck stage gives up after kStuckGuard
   goro::Chan<goro::Unit> finished = goro::make_chan<goro::Unit>();  // closed as the pipeline returns
   bool released = false;
 
@@ -91,10 +96,21 @@ StageSpec prompt(std::string name) { return {std::move(name), StageSpec::prompt,
 StageSpec finishes(std::string name, goro::Duration tail) { return {std::move(name), StageSpec::finishes_item, tail}; }
 StageSpec stuck(std::string name) { return {std::move(name), StageSpec::stuck, {}}; }
 
+// How long a stuck stage waits on the virtual clock before the grader gives up on it: far past any
+// cap, so a tool that honours its cap has returned long before. A tool with no cap would otherwise
+// wait forever (a deadlock); this way it returns, late, and the check says how late.
+constexpr goro::Duration kStuckGuard = std::chrono::hours(1);
+
 goro::Error run_stage(const StageSpec& s, const goro::Context& ctx, const std::shared_ptr<Probe>& probe,
                       goro::Duration step) {
   if (s.kind == StageSpec::stuck) {
-    (void)probe->release.recv();  // waits for a reply that never comes; never looks at ctx
+    // Waits for a reply that never comes; never looks at ctx.
+    if (!probe->virt) {
+      (void)probe->release.recv();
+    } else {
+      auto guard = goro::new_timer(kStuckGuard);
+      if (goro::select(goro::on_recv(probe->release), goro::on_recv(guard.c())) == 0) guard.stop();
+    }
     return {};
   }
   // Work in steps, looking at ctx between them, until it ends.
@@ -187,9 +203,23 @@ const char* const kHintStages =
     "that appeared since measure_cancel began, other than the one running the pipeline function, are the "
     "stages still holding it up. Report their names (TaskInfo::name) in the order of their ids.";
 const char* const kHintCap =
-    "Never wait for the pipeline without a bound: select on its result, a timer of `limit` and a timer of "
-    "`cap`. When the cap passes, report it stuck and return; its task must still be able to finish later "
-    "(a result channel with a buffer of 1).";
+    "Never wait for the pipeline without a bound: wait for its result, the limit and the cap together. When "
+    "the cap passes, report it stuck and return; its task must still be able to hand over its result and "
+    "exit later, with nobody receiving it.";
+
+// A stuck pipeline's stage gives up after kStuckGuard on the virtual clock: a tool that waited
+// until then, past its cap, waited without a bound.
+void expect_bounded(Check& check, const CancelReport& r, goro::Duration took, const MeasureOptions& o) {
+  if (check.deterministic() && !r.stuck && took > o.cancel_after + o.cap)
+    check.fail(fmt::format("measure_cancel returns at the cap, {} after the cancel, reporting the pipeline stuck",
+                           dur(o.cap)),
+               fmt::format("it returned at +{}, {}; the report {}", dur(took),
+                           took >= kStuckGuard ? "only when the grader gave up on the stuck stage: it waited for the "
+                                                 "pipeline without a bound"
+                                               : "past the cap, and without reporting the pipeline stuck",
+                           show_report(r)),
+               {mistake::wrong_timing, kHintCap});
+}
 
 void expect_not_early(Check& check, const CancelReport& r) {
   check.expect(!r.finished_before_cancel, "finished_before_cancel false: the pipeline runs until it is cancelled",
@@ -209,7 +239,8 @@ void expect_latency(Check& check, const CancelReport& r, goro::Duration want, co
                     std::string_view why) {
   if (!check.deterministic()) {
     check.expect(r.latency >= want, fmt::format("a latency of at least {} ({})", dur(want), why),
-                 fmt::format("a latency of {}; the report {}", dur(r.latency), show_report(r)), kHintClock);
+                 fmt::format("a latency of {}; the report {}", dur(r.latency), show_report(r)),
+                 {mistake::wrong_timing, kHintClock});
     return;
   }
   if (r.latency == want) return;
@@ -223,7 +254,7 @@ void expect_latency(Check& check, const CancelReport& r, goro::Duration want, co
                        "before the cancel",
                        dur(o.cancel_after));
   check.fail(fmt::format("a latency of {} ({})", dur(want), why),
-             fmt::format("a latency of {}{}", dur(r.latency), note), kHintClock);
+             fmt::format("a latency of {}{}", dur(r.latency), note), {mistake::wrong_timing, kHintClock});
 }
 
 // The stages in the report, compared on the virtual clock only.
@@ -241,14 +272,14 @@ void expect_stages(Check& check, const std::vector<std::string>& got, const std:
     note = " — a stage that had already returned when the limit passed is listed: look at the tasks at the "
            "limit, not at the cancel";
   check.fail(fmt::format("{}: {}", what, show_stages(want)), fmt::format("{}: {}{}", what, show_stages(got), note),
-             kHintStages);
+             got.empty() ? dojo::grader::Why{mistake::missing_context, kHintStages} : dojo::grader::Why{kHintStages});
 }
 
 // The moment measure_cancel / check_prompt returned, on the virtual clock only.
 void expect_returned_at(Check& check, goro::Duration took, goro::Duration want, std::string_view why) {
   if (!check.deterministic()) return;
   check.expect(took == want, fmt::format("it returns at +{} ({})", dur(want), why),
-               fmt::format("it returned at +{}", dur(took)));
+               fmt::format("it returned at +{}", dur(took)), mistake::wrong_timing);
 }
 
 goro::Context caller_ctx() { return goro::with_value(goro::background(), RequestIdKey{}, std::string("req-25")); }
@@ -297,8 +328,8 @@ DOJO_CHECK("the pipeline runs for cancel_after before its context is cancelled, 
   check.expect(probe->entered, "the pipeline is called", "measure_cancel never called the pipeline");
   check.expect(!probe->cancelled_at_entry, "the pipeline's context not cancelled yet when the pipeline starts",
                "the pipeline's context was already cancelled when the pipeline started: it never got to run",
-               "The pipeline must be running when the cancel comes, or nothing is measured: start it, let it run "
-               "for cancel_after, then cancel.");
+               {mistake::wrong_order, "The pipeline must be running when the cancel comes, or nothing is measured: "
+                                      "start it, let it run for cancel_after, then cancel."});
   check.expect(probe->had_request_id, "the pipeline's context carrying the caller's request id",
                "the pipeline's context had no request id",
                "Derive the pipeline's context from ctx (goro::with_cancel(ctx)), not from goro::background(): the "
@@ -309,7 +340,8 @@ DOJO_CHECK("the pipeline runs for cancel_after before its context is cancelled, 
   if (check.deterministic())
     check.expect(ran == run_for, fmt::format("the cancel {} after the pipeline started", dur(run_for)),
                  fmt::format("the cancel {} after the pipeline started", dur(ran)),
-                 "cancel_after counts from the pipeline's start: start it, then wait cancel_after, then cancel.");
+                 {mistake::wrong_timing,
+                  "cancel_after counts from the pipeline's start: start it, then wait cancel_after, then cancel."});
   expect_latency(check, r, 0ms, o, "the pipeline returns the moment ctx ends");
 }
 
@@ -343,7 +375,7 @@ DOJO_CHECK("resize finishes the image in hand after the cancel: latency exactly 
                fmt::format("SlowCancelError::limit {}", dur(slow.limit)));
   if (check.deterministic()) {
     check.expect(slow.latency == s.tail, fmt::format("SlowCancelError::latency {}", dur(s.tail)),
-                 fmt::format("SlowCancelError::latency {}", dur(slow.latency)), kHintClock);
+                 fmt::format("SlowCancelError::latency {}", dur(slow.latency)), {mistake::wrong_timing, kHintClock});
     expect_stages(check, slow.stages, {"resize"}, "SlowCancelError::stages");
     check.expect(err.message().find("stage 'resize'") != std::string::npos,
                  "a message that names stage 'resize'", Check::describe_error(err));
@@ -402,7 +434,7 @@ DOJO_CHECK("the limit is inclusive: exactly 100ms passes, 101ms fails; a custom 
     auto slow = check.expect_as<SlowCancelError>(err, "SlowCancelError",
                                                  "101ms is over the limit of 100ms: the verdict is latency <= limit.");
     check.expect(slow.latency == 101ms, "SlowCancelError::latency 101ms",
-                 fmt::format("SlowCancelError::latency {}", dur(slow.latency)), kHintClock);
+                 fmt::format("SlowCancelError::latency {}", dur(slow.latency)), {mistake::wrong_timing, kHintClock});
   }
   check.expect_ok(run(250ms, 300ms), "check_prompt with a latency of 250ms under a limit of 300ms",
                   "The limit is opts.limit: the caller chooses it.");
@@ -441,12 +473,16 @@ DOJO_CHECK("a pipeline that never returns: reported stuck, the tool returns at t
   const MeasureOptions o = options(s.cancel_after, s.limit, s.stuck_cap);
   {
     auto probe = std::make_shared<Probe>();
+    probe->virt = check.deterministic();
     check.say(fmt::format("calling measure_cancel(ctx, decode → upload, {{cancel_after {}, limit {}, cap {}}}), where "
-                          "upload waits for a reply that never comes and never looks at ctx",
-                          dur(o.cancel_after), dur(o.limit), dur(o.cap)));
+                          "upload waits for a reply that never comes and never looks at ctx{}",
+                          dur(o.cancel_after), dur(o.limit), dur(o.cap),
+                          check.deterministic() ? fmt::format(" (the grader gives up on it after {})", dur(kStuckGuard))
+                                                : std::string()));
     const goro::Time t0 = goro::now();
     const CancelReport r = measure_cancel(caller_ctx(), staged(probe, {prompt("decode"), stuck("upload")}, s.step), o);
     const goro::Duration took = goro::now() - t0;
+    expect_bounded(check, r, took, o);
     check.expect(r.stuck, "stuck true: the pipeline had not returned when the cap passed",
                  fmt::format("the report {}", show_report(r)), kHintCap);
     // (On real threads the tool wakes at the cap or a little later.)
@@ -466,6 +502,7 @@ DOJO_CHECK("a pipeline that never returns: reported stuck, the tool returns at t
   {
     const MeasureOptions half = options(s.cancel_after, s.limit, s.stuck_cap / 4);
     auto probe = std::make_shared<Probe>();
+    probe->virt = check.deterministic();
     check.say(fmt::format("calling check_prompt(ctx, the same kind of pipeline, {{cancel_after {}, limit {}, cap {}}})",
                           dur(half.cancel_after), dur(half.limit), dur(half.cap)));
     const goro::Time t0 = goro::now();
@@ -526,8 +563,8 @@ DOJO_CHECK("a pipeline that returns before the cancel: reported as such, with it
 
 DOJO_CHECK("the tool cleans up: its context is released on every way out, and its task exits after a stuck pipeline",
            "Call the derived context's cancel on every path, the early return too. The task that runs the "
-           "pipeline must be able to hand over its result and exit even when nobody waits for it any more: "
-           "give the result channel a buffer of 1, and capture what the task needs by value.") {
+           "pipeline must be able to hand over its result and exit even when nobody waits for it any more, and "
+           "must own (a copy of) everything it uses.") {
   const Scale s = scale(check);
   const MeasureOptions o = options(s.cancel_after, s.roomy, s.cap);
   auto expect_released = [&](const std::shared_ptr<CountingParent>& parent, std::string_view how) {
@@ -537,7 +574,8 @@ DOJO_CHECK("the tool cleans up: its context is released on every way out, and it
     check.expect(parent->still_linked() == 0, fmt::format("every context derived from ctx released ({})", how),
                  fmt::format("{} of {} still linked to ctx when measure_cancel returned", parent->still_linked(),
                              parent->linked()),
-                 "Call the cancel function of the context you derived on every way out of measure_cancel.");
+                 {mistake::unreleased_context,
+                  "Call the cancel function of the context you derived on every way out of measure_cancel."});
   };
   {
     auto [inner, cancel_inner] = goro::with_cancel(goro::background());  // a parent that can end: goro links to it
@@ -568,8 +606,11 @@ DOJO_CHECK("the tool cleans up: its context is released on every way out, and it
     check.say(fmt::format("calling measure_cancel(counting ctx, decode → upload, {{cap {}}}), where upload never "
                           "returns until the grader releases it",
                           dur(capped.cap)));
+    probe->virt = check.deterministic();
+    const goro::Time t0 = goro::now();
     const CancelReport r =
         measure_cancel(goro::Context(parent), staged(probe, {prompt("decode"), stuck("upload")}, s.step), capped);
+    expect_bounded(check, r, goro::now() - t0, capped);
     check.expect(r.stuck, "stuck true", fmt::format("the report {}", show_report(r)), kHintCap);
     expect_released(parent, "after a stuck pipeline");
     check.say("the grader releases upload and waits for the pipeline function to return");
@@ -577,9 +618,10 @@ DOJO_CHECK("the tool cleans up: its context is released on every way out, and it
     if (auto left = leaks.check())
       check.fail("every task measure_cancel started has exited once the pipeline returned",
                  "still alive:\n" + left.format(),
-                 "The task running the pipeline is blocked handing over its result, and nobody will ever take "
-                 "it: measure_cancel stopped waiting at the cap. A channel with room for the result (a buffer "
-                 "of 1) lets it finish and exit.");
+                 {mistake::leak,
+                  "The task running the pipeline is blocked handing over its result, and nobody will ever take "
+                  "it: measure_cancel stopped waiting at the cap. It must be able to hand it over without a "
+                  "receiver (room for it in the channel, for instance) and exit."});
     cancel_inner();
   }
 }

@@ -30,6 +30,10 @@ using dojo::ex26::parallel_map;
 using dojo::grader::Check;
 using dojo::grader::offset;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::wrong_order, mistake::over_limit, mistake::kept_going, mistake::leak,
+                     mistake::missing_wrap);
 
 namespace {
 
@@ -68,6 +72,10 @@ struct Probe {
     std::lock_guard lk(mu);
     return after_failure;
   }
+  bool began_late(int item) {
+    std::lock_guard lk(mu);
+    return std::find(after_failure.begin(), after_failure.end(), item) != after_failure.end();
+  }
   std::vector<int> finished_items() {
     std::lock_guard lk(mu);
     return finished;
@@ -81,11 +89,14 @@ using Body = std::function<goro::Result<int>(const goro::Context& ctx, int item,
 // f for parallel_map: records the call in the probe around `body`.
 MapFn probed(const std::shared_ptr<Probe>& p, Body body) {
   return [p, body = std::move(body)](const goro::Context& ctx, int item) -> goro::Result<int> {
+    // Read before the call counts as in flight: a call that helped make the peak a failing call
+    // waits for (on real threads) has then surely read `failed` before it was set.
+    const bool late = p->failed.load();
     auto in = p->seen.enter();
     {
       std::lock_guard lk(p->mu);
       p->called.push_back(item);
-      if (p->failed.load()) p->after_failure.push_back(item);
+      if (late) p->after_failure.push_back(item);
     }
     struct Returned {
       Probe& p;
@@ -127,23 +138,25 @@ bool wait_cancelled(bool virt, const goro::Context& ctx, goro::Duration guard) {
 std::string items_text(const std::vector<int>& v) { return dojo::grader::list(v); }
 
 const char* const kHintOrder =
-    "Allocate the results up front, one slot per item (std::vector<int> results(items.size())), and let the "
-    "task of item i write results[i]: the order of the input, whatever order the calls finish in, and no lock.";
+    "results[i] must be f(items[i]) whatever order the calls finish in: put each result in the place of its "
+    "item (a slot per item, sized before the calls start, or its index kept with it), not where it happens "
+    "to arrive.";
 const char* const kHintLimit =
-    "goro::ErrGroup's set_limit(limit), called before the first go(), makes go() wait while `limit` tasks are "
-    "active; a free slot is taken by the next item at once. (Or: `limit` workers taking items one by one.)";
+    "At most `limit` calls may be in flight: take a place before a call starts and give it back as it returns "
+    "(an ErrGroup limit, a semaphore, or `limit` workers taking items one by one); a free place goes to the "
+    "next item at once.";
 const char* const kHintWrap =
     "Wrap the failing call's error with its index: goro::errorf(\"item {}: {:w}\", i, err). {:w}, not {}: "
     "it keeps f's error in the chain, so goro::is and goro::as still find it.";
 const char* const kHintGroupCtx =
-    "Derive one context for the calls (goro::ErrGroup::with_context(ctx)) and pass THAT context to f, not the "
-    "caller's: the group cancels it on the first failure, and the calls still in flight see it at once.";
+    "Pass f a context derived from ctx that the first failure cancels (a group's context, or one you cancel "
+    "yourself), not the caller's ctx: the calls still in flight then see the failure at once.";
 const char* const kHintNoNewCalls =
-    "After the failure, start nothing new: stop the loop once the group's context has ended, and check it again "
-    "in the task before calling f (the failure may have come while go() waited for a free slot).";
+    "After the failure, start nothing new: look at the shared context (or whatever records the failure) before "
+    "each new call, also after waiting for a free place, since the failure may have come meanwhile.";
 const char* const kHintWaitAll =
-    "Return only after every call you started has returned (g.wait()): the caller must be able to rely on "
-    "nothing of parallel_map still running — no call of f, no task.";
+    "Return only after every call you started has returned: the caller must be able to rely on nothing of "
+    "parallel_map still running — no call of f, no task.";
 const char* const kHintCaller =
     "The group's context is derived from the caller's: when the caller cancels (or its deadline passes), the "
     "calls in flight see it, no new call starts, and parallel_map returns an error that goro::is finds the "
@@ -177,6 +190,7 @@ void expect_results(Check& check, const goro::Result<std::vector<int>>& r, const
     for (int item : finished) by_finish.push_back(value_of(item));
     text += by_finish == got ? "\nthe right values, but not in input order: in the order the calls finished"
                              : "\nthe right values, but not in input order";
+    check.fail(expected, text, {mistake::wrong_order, kHintOrder});
   }
   check.fail(expected, text, kHintOrder);
 }
@@ -201,7 +215,7 @@ void expect_all_returned(Check& check, Probe& p) {
                fmt::format("parallel_map returned while {} call(s) of f were still running ({} had begun, {} had "
                            "returned)",
                            running, p.seen.calls(), p.returned.load()),
-               kHintWaitAll);
+               {mistake::leak, kHintWaitAll});
 }
 
 // The peak number of calls in flight must be exactly `want` (the limit, or fewer items).
@@ -209,12 +223,13 @@ void expect_peak(Check& check, Probe& p, int limit, int want) {
   const int peak = p.seen.peak();
   if (peak > limit)
     check.fail(fmt::format("at most {} call(s) of f in flight at any moment (limit {})", limit, limit),
-               fmt::format("more calls in flight than the limit allows: {} at once", peak), kHintLimit);
+               fmt::format("more calls in flight than the limit allows: {} at once", peak),
+               {mistake::over_limit, kHintLimit});
   if (peak < want)
     check.fail(fmt::format("{} calls of f in flight at once", want),
                fmt::format("never more than {} at once: the items ran (partly) one after another", peak),
-               "The point of the limit is to run that many calls at once: start a new call whenever fewer than "
-               "`limit` are in flight.");
+               {mistake::serialized, "The point of the limit is to run that many calls at once: start a new call "
+                                     "whenever fewer than `limit` are in flight."});
 }
 
 std::vector<int> items_from(int first, int step, int count) {
@@ -414,7 +429,7 @@ DOJO_CHECK("the first failure cancels the context of the calls still in flight",
                             p->failed = true;
                             return ErrUpstream;
                           }
-                          const bool was_running = !p->failed.load();
+                          const bool was_running = !p->began_late(item);
                           if (wait_cancelled(virt, ctx, 1h) && was_running) {
                             ++p->cancelled;
                             std::lock_guard lk(*woke_mu);
@@ -430,7 +445,8 @@ DOJO_CHECK("the first failure cancels the context of the calls still in flight",
                fmt::format("the {} calls in flight with the failing one see their context cancelled", in_flight),
                fmt::format("{} of them did: their context was not cancelled when the call failed{}",
                            p->cancelled.load(), virt ? " (they waited 1h for it)" : ""),
-               kHintGroupCtx);
+               p->cancelled.load() < in_flight ? dojo::grader::Why{mistake::kept_going, kHintGroupCtx}
+                                               : dojo::grader::Why{kHintGroupCtx});
   const int fi = failed_item->load();
   const std::string want_text = fmt::format("item {}: upstream returned 503", fi);
   if (r.ok() || r.error().message() != want_text) {
@@ -439,9 +455,12 @@ DOJO_CHECK("the first failure cancels the context of the calls still in flight",
     if (!r.ok() && goro::is(r.error(), goro::Canceled))
       got += "\nthat is the error of a call that stopped BECAUSE of the failure: the first failure must be the "
              "answer, the errors that follow it are dropped";
+    const char* const hint = "Keep the first error (goro::ErrGroup does: wait() returns the first error a task "
+                             "returned) and drop the later ones; they are mostly the cancellation it caused.";
     check.fail(fmt::format("the error of the call that failed first: \"{}\"", want_text), got,
-               "Keep the first error (goro::ErrGroup does: wait() returns the first error a task returned) and drop "
-               "the later ones; they are mostly the cancellation it caused.");
+               r.ok() ? dojo::grader::Why{mistake::swallowed_error, hint}
+               : goro::is(r.error(), goro::Canceled) ? dojo::grader::Why{mistake::wrong_error, hint}
+                                                     : dojo::grader::Why{hint});
   }
   check.expect_is(r.error(), ErrUpstream, "ErrUpstream", kHintWrap);
   if (virt) {
@@ -504,7 +523,7 @@ DOJO_CHECK("no call starts after the failure: items not yet started are never pa
     check.fail(fmt::format("f is called only for the {} items in flight when item {} failed", kLimit, fi),
                fmt::format("f was also called for {} item(s) that had not started when item {} failed: {}",
                            late.size(), fi, items_text(late)),
-               kHintNoNewCalls);
+               {mistake::kept_going, kHintNoNewCalls});
   check.expect(p->seen.calls() == kLimit, fmt::format("f called {} times in all", kLimit),
                fmt::format("f was called {} times, for the items {}", p->seen.calls(), items_text(p->called_items())),
                kHintNoNewCalls);

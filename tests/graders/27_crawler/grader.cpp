@@ -32,6 +32,10 @@ using dojo::ex27::Pages;
 using dojo::grader::Check;
 using dojo::grader::offset;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::over_limit, mistake::duplicate, mistake::missing_context, mistake::ignored_cancellation,
+                     mistake::leak, mistake::double_close);
 
 namespace {
 
@@ -51,20 +55,21 @@ std::string dur(goro::Duration d) { return goro::format_duration(d); }
 goro::Duration scaled(const Check& check, goro::Duration d) { return check.deterministic() ? d : d / 10; }
 
 const char* const kHintBound =
-    "Start exactly `workers` tasks that each take URLs from the channel until it is closed (or one reader that "
-    "starts a task per URL in a group with set_limit(workers)). A task per URL with no limit has no bound.";
+    "At most `workers` fetches may run at once, however many URLs arrive: a fixed number of tasks that each "
+    "take URLs until the channel is closed, or a reader that takes a place (a group limit, a semaphore) before "
+    "it starts each fetch. A task per URL with no limit has no bound.";
 const char* const kHintOnce =
-    "Keep the set of URLs already taken (under a goro::Mutex) and add a URL to it when you take it, before its "
-    "fetch starts: a copy may arrive while the first fetch is still running.";
+    "Record a URL as taken the moment it is taken, before its fetch starts, in state every taker shares "
+    "(guarded when several tasks take): a copy may arrive while the first fetch is still running.";
 const char* const kHintWrap =
     "The fetch's error says what went wrong, not where: return goro::errorf(\"fetch {}: {:w}\", url, err), so "
     "the message names the URL and goro::is / goro::as still find the cause.";
 const char* const kHintCancel =
-    "Hand every fetch the group's context (ErrGroup::with_context(ctx)): the first error a task returns cancels "
-    "it, and the fetches still in flight give up.";
+    "Hand every fetch a context derived from ctx that the first fetch error cancels (a group's context, or one "
+    "you cancel yourself): the fetches still in flight then give up.";
 const char* const kHintWaitAll =
-    "Return only after the group's wait(): every fetch you started must have returned, also when one failed "
-    "(returning at the first error leaves the others running, with nobody waiting for them).";
+    "Return only after every fetch you started has returned, also when one failed (returning at the first "
+    "error leaves the others running, with nobody waiting for them).";
 const char* const kHintStop =
     "Take each URL with a select on `urls` and gctx.done(), and look at gctx.err() before taking the next one: "
     "select picks at random when both are ready. After a failure, take nothing more.";
@@ -73,7 +78,7 @@ const char* const kHintNoClose =
     "reading; the producer, watching its context, stops on its own.";
 const char* const kHintSelect =
     "Never wait for a URL with a plain recv (or a range-for over the channel): on an empty channel that stays "
-    "open it waits forever, deaf to the cancellation. Select on `urls` and gctx.done().";
+    "open it waits forever, deaf to the cancellation. Wait on `urls` and the context's done() in one select.";
 
 // ---- the fake site ---------------------------------------------------------------------------
 
@@ -294,7 +299,9 @@ void finish_feed(Check& check, const std::shared_ptr<Feed>& f) {
   (void)f->exited.recv();
   if (f->gave_up)
     check.fail("crawl returns on its own, without waiting for `urls` to be closed", f->gave_up_why,
-               f->gave_up_why.find("kept taking") != std::string::npos ? kHintStop : kHintSelect);
+               f->gave_up_why.find("kept taking") != std::string::npos
+                   ? dojo::grader::Why{mistake::kept_going, kHintStop}
+                   : dojo::grader::Why{mistake::ignored_cancellation, kHintSelect});
   bool closed = f->send_panicked.load();
   if (!closed && f->holds_open) {
     // The producer has ended without closing: nothing is buffered, so a receive that completes
@@ -305,19 +312,19 @@ void finish_feed(Check& check, const std::shared_ptr<Feed>& f) {
   }
   check.expect(!closed, "`urls` still open when crawl returns: it is the caller's",
                f->send_panicked ? "crawl closed `urls`: the producer's next send panicked (send on closed channel)"
-                                : "crawl closed `urls`",
-               kHintNoClose);
+                                : "crawl closed `urls`: the producer, its owner, would close it a second time",
+               {f->send_panicked ? mistake::send_on_closed : mistake::double_close, kHintNoClose});
 }
 
 void expect_bound(Check& check, const Web& w, int workers) {
   const int peak = w.fetches.peak();
   check.expect(peak <= workers, fmt::format("at most {} in flight at once", workers == 1 ? std::string("1 fetch") : fmt::format("{} fetches", workers)),
-               fmt::format("{} fetches were in flight at once", peak), kHintBound);
+               fmt::format("{} fetches were in flight at once", peak), {mistake::over_limit, kHintBound});
 }
 
 void expect_each_once(Check& check, Web& w) {
   const std::string twice = w.refetched();
-  check.expect(twice.empty(), "each URL fetched once", twice, kHintOnce);
+  check.expect(twice.empty(), "each URL fetched once", twice, {mistake::duplicate, kHintOnce});
 }
 
 // Every URL of `want` returned with its body, and nothing else.
@@ -353,7 +360,8 @@ void expect_cancelled(Check& check, const Outcome& o) {
 
 void expect_all_returned(Check& check, const Outcome& o) {
   check.expect(o.in_flight == 0, "no fetch still in progress when crawl returns",
-               fmt::format("crawl returned while {} fetch call(s) were still in progress", o.in_flight), kHintWaitAll);
+               fmt::format("crawl returned while {} fetch call(s) were still in progress", o.in_flight),
+               {mistake::leak, kHintWaitAll});
 }
 
 std::vector<std::string> urls_range(int from, int to) {
@@ -396,7 +404,8 @@ DOJO_CHECK("exactly `workers` fetches at once while URLs are waiting, never one 
   if (check.deterministic()) {
     check.expect(w->fetches.peak() == 4, "4 fetches in flight at once (20 URLs were waiting)",
                  fmt::format("at most {} fetch(es) in flight at once", w->fetches.peak()),
-                 "Use all the workers you are given: while URLs are waiting, `workers` fetches run at once.");
+                 {mistake::serialized,
+                  "Use all the workers you are given: while URLs are waiting, `workers` fetches run at once."});
     check.expect(o.took == 500ms, "crawl returns at +500ms (20 fetches of 100ms, 4 at a time)",
                  fmt::format("crawl returned at {}", offset(o.took)), kHintBound);
   }
@@ -453,7 +462,7 @@ DOJO_CHECK("a failing fetch's error comes back wrapped with its URL: goro::is an
   auto status = check.expect_as<HttpStatus>(err, "HttpStatus", kHintWrap);
   check.expect_eq(status.code, 503, "goro::as<HttpStatus>(err)->code");
   check.expect(err.message().find(url(3)) != std::string::npos, fmt::format("a message that names {}", url(3)),
-               fmt::format("error \"{}\"", err.message()), kHintWrap);
+               fmt::format("error \"{}\"", err.message()), {mistake::missing_context, kHintWrap});
   check.expect(err.message().find("HTTP 503") != std::string::npos, "a message that keeps the cause's text (HTTP 503)",
                fmt::format("error \"{}\"", err.message()), kHintWrap);
 }
@@ -477,7 +486,7 @@ DOJO_CHECK("a failing fetch cancels the fetches in flight, and crawl waits until
   check.expect(w->timed_out == 0, "the fetches in flight are cancelled when /4 fails",
                fmt::format("{} fetch(es) waited their whole {} patience: their context was never cancelled",
                            w->timed_out.load(), dur(patience(check))),
-               kHintCancel);
+               {mistake::kept_going, kHintCancel});
   if (virt) {
     check.expect(w->cancelled == 3, "the three fetches in flight (/1, /2, /3) see their context cancelled",
                  fmt::format("{} fetch(es) saw their context cancelled", w->cancelled.load()), kHintCancel);
@@ -502,7 +511,7 @@ DOJO_CHECK("after a failure crawl takes no more URLs, and returns although the p
                o.r.ok() ? std::string("no error") : Check::describe_error(o.r.error()), kHintWrap);
   const int after = f->taken_after_failure.load();
   check.expect(after <= 3, "at most one URL per worker taken after the failure (one caught in the act)",
-               fmt::format("crawl took {} URL(s) offered after the failure", after), kHintStop);
+               fmt::format("crawl took {} URL(s) offered after the failure", after), {mistake::kept_going, kHintStop});
   expect_all_returned(check, o);
   check.report(fmt::format("URLs taken: {} before the failure, {} after it", f->taken.load() - after, after));
 }
@@ -569,7 +578,8 @@ DOJO_CHECK("the caller cancels while fetches are in flight: they give up, crawl 
                fmt::format("{} fetch(es) waited their whole {} patience: they were handed a context the caller's "
                            "cancellation does not reach",
                            w->timed_out.load(), dur(patience(check))),
-               "Derive the fetches' context from the caller's ctx (ErrGroup::with_context(ctx)).");
+               {mistake::ignored_cancellation,
+                "Derive the fetches' context from the caller's ctx: then the caller's cancellation reaches them."});
   if (virt)
     check.expect(o.took >= 250ms && o.took < 300ms, "crawl returns soon after +250ms (the fetches giving up)",
                  fmt::format("crawl returned at {}", offset(o.took)), kHintCancel);

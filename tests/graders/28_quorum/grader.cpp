@@ -26,6 +26,10 @@ using dojo::ex28::Replica;
 using dojo::grader::Check;
 using dojo::grader::offset;
 using namespace std::chrono_literals;
+namespace mistake = dojo::grader::mistake;
+
+DOJO_FAILURE_CLASSES(mistake::swallowed_error, mistake::unexpected_error, mistake::wrong_error, mistake::kept_going,
+                     mistake::leak, mistake::wrong_timing);
 
 namespace {
 
@@ -39,12 +43,11 @@ struct ReplicaDown {
 };
 
 const char* const kHintCancel =
-    "Call every replica with a context of your own, derived from ctx (auto [cctx, cancel] = "
-    "goro::with_cancel(ctx)), and call cancel() the moment you have decided: the calls still running learn "
-    "at once that their answer is not needed.";
+    "Call every replica with a context of your own, derived from ctx, and cancel it the moment you have "
+    "decided: the calls still running learn at once that their answer is not needed.";
 const char* const kHintWait =
     "Cancelling is not stopping: a cancelled call still runs until it notices its context. Cancel, then wait "
-    "for every call to return (a goro::WaitGroup), then return.";
+    "until every call has returned (count them, or take one result from each), then return.";
 const char* const kHintEarly =
     "Return as soon as the answer is known: when the need-th success arrives, or when the calls still running "
     "can no longer make up the successes that are missing. Waiting for the slow replicas is the latency a "
@@ -52,8 +55,8 @@ const char* const kHintEarly =
 const char* const kHintCount =
     "Only a success counts towards the quorum. A failed call gives you an error to keep, not an answer.";
 const char* const kHintJoin =
-    "The error of a lost quorum must hold every failure seen so far: keep them all in a vector and wrap "
-    "goro::join(failures) with {:w}, next to ErrNoQuorum.";
+    "The error of a lost quorum must hold every failure seen so far: keep each one as it comes, and wrap "
+    "goro::join of them with {:w}, next to ErrNoQuorum.";
 
 std::string answer_of(const std::string& name) { return "v7 from " + name; }
 
@@ -193,7 +196,7 @@ void expect_all_returned(Check& check, Board& b, std::string_view when_cancelled
   const std::string running = b.names([](const Plan&, const Seen& s) { return s.called && !s.returned; });
   check.expect(running.empty(), "every call has returned when quorum returns",
                fmt::format("replica(s) {} were still running when quorum returned{}", running, when_cancelled),
-               kHintWait);
+               {mistake::leak, kHintWait});
 }
 
 // Every straggler's context is cancelled by now (quorum has returned).
@@ -206,7 +209,7 @@ void expect_stragglers_ctx_cancelled(Check& check, Board& b, bool virt) {
                  fmt::format("the context replica {} was called with was never cancelled, not even after quorum "
                              "returned{}",
                              p.name, virt ? fmt::format(": it ran to its end at {}", offset(s.returned_at)) : ""),
-                 kHintCancel);
+                 {mistake::kept_going, kHintCancel});
   }
 }
 
@@ -224,7 +227,7 @@ void expect_stragglers_cancelled_at(Check& check, Board& b, bool virt, goro::Dur
                              : fmt::format("replica {} was not cancelled while it ran: it answered at {} (its "
                                            "context was cancelled only after that)",
                                            p.name, offset(s.returned_at)),
-                 kHintCancel);
+                 {s.cancelled ? mistake::wrong_timing : mistake::kept_going, kHintCancel});
   }
 }
 
@@ -268,7 +271,8 @@ DOJO_CHECK("the quorum is reached while two replicas are slow: the 3 answers, in
   if (virt) {
     std::string got = fmt::format("quorum returned at {}", offset(took));
     if (took >= 10s) got += ", when the slowest replica (b) had answered: it waited for every replica";
-    check.expect(took == 300ms, "quorum returns at +300ms, when the 3rd success (a) arrives", got, kHintEarly);
+    check.expect(took == 300ms, "quorum returns at +300ms, when the 3rd success (a) arrives", got,
+                 {mistake::wrong_timing, kHintEarly});
   }
   expect_stragglers_cancelled_at(check, *b, virt, 300ms);
   check.expect(parent->still_linked() == 0, "the context quorum derived for the calls is released when it returns",
@@ -303,7 +307,8 @@ DOJO_CHECK("all five replicas succeed at the same moment: exactly 3 answers, dis
                "Each call reports its own answer once.");
   expect_all_returned(check, *b, "");
   if (virt)
-    check.expect(took == 100ms, "quorum returns at +100ms", fmt::format("quorum returned at {}", offset(took)), kHintEarly);
+    check.expect(took == 100ms, "quorum returns at +100ms", fmt::format("quorum returned at {}", offset(took)),
+                 {mistake::wrong_timing, kHintEarly});
 }
 
 DOJO_CHECK("two replicas fail, three succeed: the failures do not count, and quorum waits for the 3rd success",
@@ -331,8 +336,9 @@ DOJO_CHECK("two replicas fail, three succeed: the failures do not count, and quo
                            "succeed and 3 were needed",
                            described(r.error()), n_failed, failed.empty() ? "none" : failed,
                            virt ? fmt::format(", at {}", offset(took)) : "", 5 - n_failed),
-               "A failure only ends the read when the quorum is out of reach: count the calls still running, "
-               "and give up only when they cannot make up the successes that are missing.");
+               {mistake::unexpected_error,
+                "A failure only ends the read when the quorum is out of reach: count the calls still running, "
+                "and give up only when they cannot make up the successes that are missing."});
   }
   const std::vector<std::string> want = {answer_of("b"), answer_of("d"), answer_of("e")};
   if (sorted(r.value()) != want) {
@@ -345,11 +351,11 @@ DOJO_CHECK("two replicas fail, three succeed: the failures do not count, and quo
                                                      "replica was counted as a success",
                                                      foreign)
                                        : std::string()),
-               kHintCount);
+               foreign > 0 ? dojo::grader::Why{mistake::swallowed_error, kHintCount} : dojo::grader::Why{kHintCount});
   }
   if (virt)
     check.expect(took == 500ms, "quorum returns at +500ms, when the 3rd success (e) arrives",
-                 fmt::format("quorum returned at {}", offset(took)), kHintCount);
+                 fmt::format("quorum returned at {}", offset(took)), {mistake::wrong_timing, kHintCount});
   expect_all_returned(check, *b, "");
 }
 
@@ -371,7 +377,7 @@ DOJO_CHECK("three of five fail: quorum gives up at the 3rd failure, without wait
   auto r = quorum(goro::background(), rs, 3);
   const goro::Duration took = goro::now() - t0;
   check.expect(!r.ok(), "quorum fails: after 3 failures at most 2 of the 3 needed answers are possible",
-               show_result(r), kHintCount);
+               show_result(r), {mistake::swallowed_error, kHintCount});
   check.expect_is(r.error(), ErrNoQuorum, "ErrNoQuorum",
                   "Wrap ErrNoQuorum with {:w}: goro::errorf(\"{:w}: {} of {} needed succeeded: {:w}\", ErrNoQuorum, ...).");
   // On real threads a's success may come after the failures: then none had succeeded yet.
@@ -387,7 +393,8 @@ DOJO_CHECK("three of five fail: quorum gives up at the 3rd failure, without wait
   if (virt) {
     std::string got = fmt::format("quorum returned at {}", offset(took));
     if (took >= 10s) got += ", after replica e had answered: it waited for a call whose answer could no longer help";
-    check.expect(took == 300ms, "quorum returns at +300ms, the moment the 3rd replica fails", got, kHintEarly);
+    check.expect(took == 300ms, "quorum returns at +300ms, the moment the 3rd replica fails", got,
+                 {mistake::wrong_timing, kHintEarly});
   }
   expect_stragglers_cancelled_at(check, *b, virt, 300ms);
 }
@@ -407,7 +414,7 @@ DOJO_CHECK("a lost quorum reports every failure: goro::is / goro::as find each o
                  : "quorum(background, 5 replicas, need 3): a fails with ReplicaDown{a}, b with ErrStale, c with "
                    "ErrTimeout (wrapped); d and e answer only when cancelled");
   auto r = quorum(goro::background(), rs, 3);
-  check.expect(!r.ok(), "quorum fails: 3 of 5 failed", show_result(r), kHintCount);
+  check.expect(!r.ok(), "quorum fails: 3 of 5 failed", show_result(r), {mistake::swallowed_error, kHintCount});
   const goro::Error err = r.error();
   check.expect_is(err, ErrNoQuorum, "ErrNoQuorum", "Wrap ErrNoQuorum with {:w}.");
   const bool down = goro::as<ReplicaDown>(err).has_value();
@@ -422,7 +429,7 @@ DOJO_CHECK("a lost quorum reports every failure: goro::is / goro::as find each o
       got += fmt::format("\nit holds {} of the 3 failures", found);
     check.fail("an error in which goro::as<ReplicaDown>, goro::is(ErrStale) and goro::is(ErrTimeout) all find "
                "their failure",
-               got, kHintJoin);
+               got, {mistake::wrong_error, kHintJoin});
   }
   if (auto rd = goro::as<ReplicaDown>(err))
     check.expect_eq(rd->name, std::string("a"), "the replica named by the ReplicaDown goro::as finds");
@@ -460,7 +467,7 @@ DOJO_CHECK("cancelled replicas take 50ms to stop: quorum waits for them before i
                            : std::string(": they had been cancelled, but had not stopped yet"));
   if (virt)
     check.expect(took == 350ms, "quorum returns at +350ms: the 3rd success at +300ms, then the 50ms d and e need",
-                 fmt::format("quorum returned at {}", offset(took)), kHintWait);
+                 fmt::format("quorum returned at {}", offset(took)), {mistake::wrong_timing, kHintWait});
 
   // The same on the way out of a lost quorum.
   auto b2 = std::make_shared<Board>();
@@ -481,7 +488,7 @@ DOJO_CHECK("cancelled replicas take 50ms to stop: quorum waits for them before i
                            : std::string(": they had been cancelled, but had not stopped yet"));
   if (virt)
     check.expect(took2 == 350ms, "quorum returns at +350ms: the 3rd failure at +300ms, then the 50ms d and e need",
-                 fmt::format("quorum returned at {}", offset(took2)), kHintWait);
+                 fmt::format("quorum returned at {}", offset(took2)), {mistake::wrong_timing, kHintWait});
 }
 
 DOJO_CHECK("the caller cancels while the quorum is still missing: ctx's error, every call cancelled and waited for",

@@ -1,7 +1,7 @@
 // Mutant of exercise 07: the workers report failures on an error channel, and the stage returns
 // as soon as the first one arrives: it cancels the others and closes `out`, but does not wait
 // for them. They are still winding down when fan_out has already returned.
-// mistake: none (its first symptom, a leak or a send on the closed channel, depends on the real-threads schedule)
+// mistake: leak
 // expect: still busy
 #include <memory>
 

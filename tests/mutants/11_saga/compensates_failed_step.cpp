@@ -1,6 +1,7 @@
 // Mutant of exercise 11: the step whose action failed is compensated too ("undo everything we
 // touched"). Its action took no effect, so its compensator undoes something that never
 // happened — a refund for a charge that was declined.
+// mistake: wrong-count
 // expect: charge was compensated, but its action failed
 #include "saga.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 11: when compensators fail, only their errors are returned — the reason
 // the saga failed in the first place is lost, and the caller cannot tell a declined card from
 // a missing courier.
+// mistake: wrong-error
 // expect: ErrNoCourier (the original error)
 #include "saga.hpp"
 

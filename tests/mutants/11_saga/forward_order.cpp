@@ -1,6 +1,7 @@
 // Mutant of exercise 11: the rollback walks the completed steps from the first to the last.
 // The payment is refunded while the courier is still booked for it: the order in which the
 // steps depend on each other is ignored.
+// mistake: wrong-order
 // expect: the rollback ran oldest first
 #include "saga.hpp"
 

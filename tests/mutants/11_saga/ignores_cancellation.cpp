@@ -1,6 +1,7 @@
 // Mutant of exercise 11: the saga never looks at the caller's context between steps. A step
 // that ignores its context completes, and the saga goes on booking and labelling an order the
 // caller has already abandoned.
+// mistake: ignored-cancellation
 // expect: actions that ran after the saga had failed or been cancelled: book
 #include "saga.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 11: the rollback gives up at the first compensator that fails and returns
 // at once. The older steps stay done: the card stays charged and the stock stays reserved.
+// mistake: wrong-count
 // expect: completed steps never undone: charge, reserve
 #include "saga.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 11: the compensators are started all at once in a WaitGroup, "to roll
 // back faster". They no longer run newest first: the order is the scheduler's, and a
 // compensator may run while the one for a later step has not finished.
+// mistake: over-limit
 // expect: compensators ran at the same time
 #include "saga.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 11: the compensators are handed the caller's context. After a
 // cancellation that context has ended, so a compensator that watches it gives up at once and
 // the rollback silently does nothing useful.
+// mistake: wrong-result
 // expect: compensator(s) got a context that was already cancelled
 #include "saga.hpp"
 

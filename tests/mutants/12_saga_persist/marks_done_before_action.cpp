@@ -1,6 +1,8 @@
 // Mutant of exercise 12: the step is saved as done before its action is called ("write ahead").
-// A process killed inside the action leaves a step marked done that never took effect; the
-// restart skips it and reports a completed saga that never booked the courier.
+// An action that fails is then taken for a done step and compensated too, although it never
+// took effect; and a process killed inside the action leaves a step marked done that never
+// took effect: the restart skips it and reports a completed saga that never booked the courier.
+// mistake: wrong-count
 // expect: it was recorded as done before its action had run
 #include "saga_persist.hpp"
 

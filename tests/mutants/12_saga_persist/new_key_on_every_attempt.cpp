@@ -1,6 +1,7 @@
 // Mutant of exercise 12: the key is taken fresh for every call of an action, and only the
 // outcome is saved. A process killed after the charge went through but before "done" was saved
 // charges again on restart, with a key the service has never seen.
+// mistake: duplicate
 // expect: called again with a NEW key
 #include "saga_persist.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 12: every start begins the saga afresh. The state is written, but never
 // read back: after a restart each step runs again with a new key, and a saga that already
 // completed is run a second time.
+// mistake: duplicate
 // expect: The second start found a saga that had completed
 #include "saga_persist.hpp"
 

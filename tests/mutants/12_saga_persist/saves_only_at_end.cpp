@@ -1,6 +1,7 @@
 // Mutant of exercise 12: the saga keeps its progress in memory and writes the state file once,
 // when it has finished. Killed at any moment before that, the restart finds nothing and runs
 // every step again with new keys: the customer is charged twice.
+// mistake: duplicate
 // expect: took effect 2 times
 #include "saga_persist.hpp"
 

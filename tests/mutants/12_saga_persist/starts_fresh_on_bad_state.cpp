@@ -1,5 +1,6 @@
 // Mutant of exercise 12: a state file that cannot be read is deleted and the saga started
 // afresh. The damaged file was the only record of which steps already charged the customer.
+// mistake: swallowed-error
 // expect: state.db was
 #include "saga_persist.hpp"
 

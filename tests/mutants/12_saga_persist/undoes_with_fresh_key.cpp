@@ -1,5 +1,6 @@
 // Mutant of exercise 12: each compensator is called with a new key, as if undoing were a request
 // of its own. The service has no charge under that key, so nothing is refunded.
+// mistake: wrong-result
 // expect: a compensator gets the key of the action it undoes
 #include "saga_persist.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 20: "undo everything the order touched": the step whose action failed is
 // compensated too. Its action took no effect, so its compensator undoes something that never
 // happened — a refund for a charge that was declined.
+// mistake: wrong-result
 // expect: but its action failed
 #include "integration.hpp"
 

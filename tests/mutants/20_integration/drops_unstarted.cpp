@@ -2,6 +2,7 @@
 // once without a word: "the order never started, there is nothing to say about it". Those orders
 // end up in no list and in no error — silently lost, though the caller must learn what became of
 // every order it handed over.
+// mistake: lost-item
 // expect: it never started, because the caller had cancelled
 #include "integration.hpp"
 

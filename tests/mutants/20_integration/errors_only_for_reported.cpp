@@ -1,6 +1,7 @@
 // Mutant of exercise 20: only the reported orders get an error in `errors`, "the compensated
 // ones cleaned up after themselves". The caller never learns why those orders did not go through —
 // a failed order hidden from the error (a swallowed error).
+// mistake: swallowed-error
 // expect: is missing from errors
 #include "integration.hpp"
 

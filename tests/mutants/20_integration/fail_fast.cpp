@@ -2,6 +2,7 @@
 // their order's error, "to stop a tenant that is failing". The first failing order cancels every
 // other order of its tenant: the ones running are rolled back and the rest never start — nothing
 // was supposed to fail fast (exercise 08).
+// mistake: wrong-result
 // expect: though the caller never cancelled
 #include "integration.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 20: the rollback of an order walks its completed steps from the first to the
 // last. The stock is released while the card is still charged for it: the order in which the
 // steps depend on each other is ignored (exercise 11's classic, inside the pipeline).
+// mistake: wrong-order
 // expect: the rollback ran oldest first
 #include "integration.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 20: the workers append their order's id and error to shared vectors
 // (under a mutex) as they finish. Every order is there, but in the order the orders happened to
 // finish, which changes from run to run: the report is not stable.
+// mistake: wrong-order
 // expect: (the order of `orders`)
 #include "integration.hpp"
 

@@ -2,6 +2,7 @@
 // group ("the group finishes on its own"). The top-level wait() then returns while the last orders
 // of each tenant are still running: they are missing from the report, and their tasks are left
 // behind (exercise 07: wait before you read the results).
+// mistake: unsynchronized
 // expect: is in none of the lists
 #include "integration.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 20: the panics of the actions are recovered, but the compensators are called
 // directly ("an undo is simple, it will not throw"). The first compensator that throws escapes the
 // worker's task and ends the whole program (exercise 13: a recover covers only what it wraps).
+// mistake: panic
 // expect: your code panicked
 #include "integration.hpp"
 

@@ -2,6 +2,7 @@
 // over it to build the report. Nobody closes the channel after the last worker: the range never
 // ends, and run_orders waits forever for results that will never come (exercise 07: one closer,
 // after wait()).
+// mistake: missing-close
 // expect: deadlock: every task is blocked
 #include "integration.hpp"
 

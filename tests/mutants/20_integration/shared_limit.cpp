@@ -1,6 +1,7 @@
 // Mutant of exercise 20: one limit for everybody. Every order runs in the same group with
 // set_limit(kPerTenant): a bulkhead with a single compartment. A tenant with slow orders takes all
 // 4 places, and every other tenant waits behind it (exercise 14).
+// mistake: serialized
 // expect: they share one limit
 #include "integration.hpp"
 

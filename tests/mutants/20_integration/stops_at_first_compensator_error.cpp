@@ -1,5 +1,6 @@
 // Mutant of exercise 20: the rollback of an order gives up at the first compensator that
 // fails. The older steps stay done: the stock of an order whose refund failed is never released.
+// mistake: wrong-result
 // expect: never undone
 #include "integration.hpp"
 

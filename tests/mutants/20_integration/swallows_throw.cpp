@@ -2,6 +2,7 @@
 // program alive, but the call "succeeds" with a nil error. A step that threw — and took no
 // effect — counts as done, and the order is reported as succeeded (exercise 13: catching without
 // converting).
+// mistake: swallowed-error
 // expect: the throw was swallowed
 #include "integration.hpp"
 

@@ -2,6 +2,7 @@
 // returns its tenant's first failed order, "so that the caller hears about failing tenants". The
 // first tenant with a failed order cancels the top-level context, and with it the orders of every
 // other tenant: the bulkheads leak (exercise 14: a plain group at the top).
+// mistake: wrong-result
 // expect: though the caller never cancelled
 #include "integration.hpp"
 

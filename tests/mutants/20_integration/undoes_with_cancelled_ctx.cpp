@@ -1,6 +1,7 @@
 // Mutant of exercise 20: the compensators are handed the caller's context. After a
 // cancellation that context has ended, so every compensator refuses at once and the rollback of
 // the running orders does nothing (exercise 11: compensate under goro::without_cancel).
+// mistake: wrong-result
 // expect: was handed a context that had already ended
 #include "integration.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 21: classify compares with == ("err == ErrNotFound"). == is identity of the
 // outer error only: the bare sentinel is recognised, but once a layer has wrapped it (and every
 // layer does) the comparison is false, and a missing key or a cancellation becomes a failure.
+// mistake: wrong-result
 // expect: only the bare ErrNotFound is recognised
 #include "typed_errors.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 21: classify knows goro::Canceled but forgets goro::DeadlineExceeded. A
 // caller whose deadline passed has given up just as surely as one who cancelled, yet its lookups
 // are reported as failures — an outage that pages someone at night.
+// mistake: wrong-result
 // expect: DeadlineExceeded is a cancellation too
 #include "typed_errors.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 21: classify asks the outer error alone whether it is an InvalidKeyError
 // (get_if looks at one node and never unwraps). A bare InvalidKeyError is recognised; one behind
 // "repo: find 'k': ..." is not, so a bad key makes lookup_all fail instead of being reported.
+// mistake: wrong-result
 // expect: only a bare InvalidKeyError is recognised
 #include "typed_errors.hpp"
 

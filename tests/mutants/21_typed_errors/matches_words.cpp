@@ -2,6 +2,7 @@
 // looks for words — "not found", "invalid", "canceled", "deadline". A missing row worded "no row
 // in users ..." becomes a failure, and an outage that says "leader not found" becomes a missing
 // key that lookup_all quietly leaves out.
+// mistake: wrong-result
 // expect: the text says "not found", but the error is not ErrNotFound
 #include "typed_errors.hpp"
 

@@ -1,5 +1,6 @@
 // Mutant of exercise 21: lookup_all treats a missing key like an outage and stops. One user
 // without a record makes the whole batch fail, and the keys after it are never looked up.
+// mistake: unexpected-error
 // expect: lookup_all stopped at a missing key
 #include "typed_errors.hpp"
 

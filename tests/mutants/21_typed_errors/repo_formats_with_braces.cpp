@@ -1,6 +1,7 @@
 // Mutant of exercise 21: repo_find adds its context with {} instead of {:w}. The message reads
 // exactly right, but the new error wraps nothing: behind "repo: find 'k': ..." the chain ends, and
 // goro::is / goro::as can no longer find ErrNotFound, the InvalidKeyError or the outage.
+// mistake: missing-wrap
 // expect: the chain ends at "repo: find
 #include "typed_errors.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 22: the over-fix. "A matcher must never block on its send", so the send has
 // a default case: when the collector is not waiting for a hit at that very moment, the hit is
 // thrown away. Nothing leaks any more — and matching docs go missing from the answer.
+// mistake: lost-item
 // expect: missing from the result
 #include "leak_hunt.hpp"
 

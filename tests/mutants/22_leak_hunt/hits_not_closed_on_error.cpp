@@ -2,6 +2,7 @@
 // ("on an error there is nothing more to read anyway"). But the collector is still ranging over
 // `hits`: after a failing match, or a cancellation, its range-for waits for a close that never
 // comes, and search never returns.
+// mistake: missing-close
 // expect: search never returned on the matcher-error path
 #include "leak_hunt.hpp"
 

@@ -2,6 +2,7 @@
 // ("it closes the feed when it is done, nobody needs to wait for it") and sending with a plain
 // send. When the docs run out first it does finish; when the matchers stop early (a limit, a
 // failing match, a cancellation) its send waits forever for a receiver that is gone.
+// mistake: blocked-send
 // expect: a goroutine leak on the matcher-error path
 #include "leak_hunt.hpp"
 

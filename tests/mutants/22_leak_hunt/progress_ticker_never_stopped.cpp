@@ -1,6 +1,7 @@
 // Mutant of exercise 22: the progress ticker is started with plain goro::go and loops on its
 // ticker forever. Nobody stops it and nobody waits for it: it outlives every call, even one that
 // ran to the end without any trouble, and goes on reporting for a search that is long over.
+// mistake: leak
 // expect: a goroutine leak on the full-run path
 #include "leak_hunt.hpp"
 

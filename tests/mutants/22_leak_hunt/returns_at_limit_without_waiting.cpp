@@ -2,6 +2,7 @@
 // loop. Every other path goes through cancel() and wait(), but this early return skips both: the
 // matchers that still want to send, the producer behind them and the progress ticker are left
 // waiting for a pipeline that nobody will ever stop.
+// mistake: leak
 // expect: a goroutine leak on the early-stop path
 #include "leak_hunt.hpp"
 

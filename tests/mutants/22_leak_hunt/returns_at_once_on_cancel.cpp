@@ -2,6 +2,7 @@
 // ctx and returns ctx.err() the moment it ends — without cancel() and wait(). The tasks do see
 // the cancellation, but a match that does not listen to ctx is still busy with its doc when
 // search has already returned: those matchers, and the group waiting for them, outlive the call.
+// mistake: leak
 // expect: a goroutine leak on the caller-cancellation path
 #include "leak_hunt.hpp"
 

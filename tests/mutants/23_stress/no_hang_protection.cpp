@@ -1,7 +1,8 @@
 // Mutant of exercise 23: stress waits for the run's result with a plain receive, trusting the
 // run's context to end it. A pipeline deaf to its context (a call without a timeout) then holds
 // stress forever: the tool that should find hangs hangs itself.
-// expect: deadlock: every task is blocked
+// mistake: ignored-cancellation
+// expect: it had not returned after
 #include "stress.hpp"
 
 #include <memory>

@@ -1,6 +1,7 @@
 // Mutant of exercise 23: stress never looks for the tasks a run leaves behind. A pipeline that
 // starts a worker on a fault and forgets it passes a thousand runs, and in production a
 // thousand forgotten workers pile up.
+// mistake: lost-item
 // expect: was not reported as a leak
 #include "stress.hpp"
 

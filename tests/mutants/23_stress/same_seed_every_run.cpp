@@ -1,6 +1,7 @@
 // Mutant of exercise 23: every run's injector is made with options.seed itself, not
 // options.seed + i. Every run then fails the same calls: a thousand runs test one fault pattern
 // a thousand times, and the seed a problem names does not reproduce its run.
+// mistake: wrong-result
 // expect: does not replay from seed + run
 #include "stress.hpp"
 

@@ -2,6 +2,7 @@
 // per thread, instead of the engine seeded with the constructor's seed. The rate is right, but
 // two injectors made with the same seed fail different calls: a failure found in run 417 can
 // never be replayed.
+// mistake: wrong-result
 // expect: same seed, different faults
 #include "stress.hpp"
 

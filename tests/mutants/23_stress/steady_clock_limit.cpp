@@ -2,7 +2,8 @@
 // result. On real threads it nearly works; on the virtual clock, where a second costs
 // microseconds, a hang is declared minutes of runtime time late, and the deadline it waits for
 // has nothing to do with the run's context.
-// expect: was declared hung
+// mistake: wrong-timing
+// expect: it had not returned after
 #include "stress.hpp"
 
 #include <chrono>

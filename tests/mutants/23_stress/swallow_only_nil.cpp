@@ -1,6 +1,7 @@
 // Mutant of exercise 23: a run counts as swallowed only when it returned nil. A pipeline that
 // re-words its fault ("write failed: injected fault #1", formatted with {} instead of {:w})
 // returns an error, so it passes, yet nobody can find the fault in it any more.
+// mistake: lost-item
 // expect: was not reported as swallowed
 #include "stress.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 24: the task counts itself (wg.add(1) as its first statement) instead of
 // go() counting it before it starts. A wait() that runs before the new task has been scheduled
 // finds the counter at zero and returns at once, while the task has not even begun.
+// mistake: unsynchronized
 // expect: had not even started
 #include "mini_group.hpp"
 

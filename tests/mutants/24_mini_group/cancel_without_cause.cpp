@@ -1,6 +1,7 @@
 // Mutant of exercise 24: the context comes from goro::with_cancel, whose cancel function takes
 // no cause. The tasks do learn that the group stopped, but goro::cause(ctx) says only "context
 // canceled": the reason (the first error) is gone for anyone who reads it from the context.
+// mistake: wrong-error
 // expect: cancelled without its cause
 #include "mini_group.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 24: every failing task stores its error, so the LAST error in time wins.
 // The context is still cancelled with the first one (a context is cancelled only once), but
 // wait() reports an error that came later — often one caused by the first failure itself.
+// mistake: wrong-error
 // expect: a later error overwrote the first one
 #include "mini_group.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 24: the context is cancelled on the first error only. When every task
 // succeeds, wait() returns and the group's context lives on: still linked to its parent, and
 // a task or a callback holding it never learns that the work is over.
+// mistake: unreleased-context
 // expect: still not cancelled after wait() returned
 #include "mini_group.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 24: the first error is kept, but the context is cancelled only when wait()
 // returns. The other tasks never learn that the job is off: they keep working (or waiting) for
 // a result nobody will use, and wait() waits for all of them.
+// mistake: kept-going
 // expect: was not cancelled when the first task failed
 #include "mini_group.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 24: wait() returns as soon as the first error arrives, "since the answer
 // is known". The tasks that are still running are abandoned: the caller moves on (and may free
 // what they use) while they keep working, and nobody waits for them any more.
+// mistake: leak
 // expect: while task S was still running
 #include "mini_group.hpp"
 

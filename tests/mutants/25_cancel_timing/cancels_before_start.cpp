@@ -1,6 +1,7 @@
 // Mutant of exercise 25: the steps are done in the wrong order: the tool waits cancel_after,
 // cancels, and only then starts the pipeline. The pipeline begins with a context that has
 // already ended, so every pipeline looks prompt: nothing was ever interrupted.
+// mistake: wrong-order
 // expect: already cancelled when the pipeline started
 #include "cancel_timing.hpp"
 

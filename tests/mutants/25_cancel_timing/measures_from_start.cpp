@@ -1,6 +1,7 @@
 // Mutant of exercise 25: the clock starts when the pipeline starts, not at the cancel. The
 // latency then includes all the work the pipeline did before it was cancelled: a pipeline that
 // stops at once is reported 1s late, and a longer cancel_after makes any pipeline "slow".
+// mistake: wrong-timing
 // expect: counted from the pipeline's start
 #include "cancel_timing.hpp"
 

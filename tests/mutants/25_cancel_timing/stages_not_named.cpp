@@ -1,6 +1,7 @@
 // Mutant of exercise 25: the tool measures and judges correctly but never looks at which tasks
 // are still alive at the limit. Its error says the pipeline was slow, not which stage: the
 // reader is left to guess.
+// mistake: missing-context
 // expect: the report names no stage
 #include "cancel_timing.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 25: the latency is read from std::chrono::steady_clock. On real threads that
 // looks right, but under the grader the runtime's clock is virtual: a 250 ms wait costs no real
 // time, so a stage that takes 250 ms after the cancel measures a few microseconds and passes.
+// mistake: wrong-timing
 // expect: did not come from the runtime's clock
 #include "cancel_timing.hpp"
 

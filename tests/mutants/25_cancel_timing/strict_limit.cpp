@@ -1,5 +1,6 @@
 // Mutant of exercise 25: the verdict compares with `<` where the contract says `<=`: a pipeline
 // that returns exactly at the limit is failed, though it met the limit.
+// mistake: unexpected-error
 // expect: check_prompt with a latency of exactly the limit
 #include "cancel_timing.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 26: every task appends its value to the results (under a mutex) when its call
 // returns. Every value is there, but in the order the calls finished: results[0] is the fastest
 // item's value, not f(items[0]).
+// mistake: wrong-order
 // expect: not in input order
 #include <mutex>
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 26: the limit is never set. Every item gets its task at once, so with 12 items
 // and limit 3 all 12 calls of f are in flight together — the downstream service sees the whole
 // batch at the same moment instead of `limit` requests.
+// mistake: over-limit
 // expect: more calls in flight than the limit allows
 #include "parallel_map.hpp"
 

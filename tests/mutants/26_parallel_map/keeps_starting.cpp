@@ -2,6 +2,7 @@
 // failure the loop goes on, every go() that gets a free slot starts a task, and that task calls f
 // for its item — with a context that is already cancelled. Work is started for a job that has
 // already failed.
+// mistake: kept-going
 // expect: that had not started when item 0 failed
 #include "parallel_map.hpp"
 

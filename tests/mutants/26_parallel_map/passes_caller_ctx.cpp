@@ -2,6 +2,7 @@
 // still stops starting items after the failure, but the calls already in flight never hear of it:
 // ctx is not cancelled by the group, so they run to their end (or wait forever) for results nobody
 // will use.
+// mistake: kept-going
 // expect: their context was not cancelled
 #include "parallel_map.hpp"
 

@@ -3,6 +3,7 @@
 // are still running (cleaning up, writing into state the caller may already have freed) when
 // parallel_map has returned. Everything the tasks touch is shared-owned here, so the mistake shows
 // as a leak, not a crash.
+// mistake: leak
 // expect: call(s) of f were still running
 #include <memory>
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 26: the failing call's error is formatted with {} instead of {:w}. The text
 // reads right ("item 5: bad record 45"), but the result is a new error that wraps nothing: goro::is
 // and goro::as no longer find f's error, so a caller cannot tell what kind of failure it was.
+// mistake: missing-wrap
 // expect: goro::is finds ErrInvalid
 #include "parallel_map.hpp"
 

@@ -2,6 +2,7 @@
 // notices and stops sending". But the channel is not crawl's: the producer's next send panics
 // (send on closed channel), and a producer that closes it itself, as it should, panics with
 // "close of closed channel". A receiver never closes; the producer watches its context.
+// mistake: double-close
 // expect: crawl closed `urls`
 #include "crawler.hpp"
 

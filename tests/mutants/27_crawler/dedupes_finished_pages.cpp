@@ -1,6 +1,7 @@
 // Mutant of exercise 27: duplicates are recognised by looking at the pages already fetched.
 // A URL that comes back after its fetch finished is skipped — but one that comes back while
 // its first fetch is still running is not in `pages` yet, and is fetched a second time.
+// mistake: duplicate
 // expect: was fetched 2 times
 #include "crawler.hpp"
 

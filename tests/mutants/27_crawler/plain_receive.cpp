@@ -2,6 +2,7 @@
 // receive) and look at the context only after each one. That works while URLs keep coming,
 // but a worker waiting on an empty channel that stays open never hears of the cancellation:
 // the crawl hangs until somebody closes `urls` — which the caller, waiting for crawl, won't.
+// mistake: ignored-cancellation
 // expect: until the producer closed `urls`
 #include "crawler.hpp"
 

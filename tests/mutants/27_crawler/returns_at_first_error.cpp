@@ -2,6 +2,7 @@
 // time, through a channel of tokens), and returns the moment a task reports an error, "since
 // the answer is known". It does cancel the other fetches — but it does not wait for them: they
 // are still running when the caller gets its answer, and nobody is left to wait for them.
+// mistake: leak
 // expect: were still in progress
 #include "crawler.hpp"
 

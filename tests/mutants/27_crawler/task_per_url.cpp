@@ -1,6 +1,7 @@
 // Mutant of exercise 27: one task per URL. The reader loop takes each URL and hands it to a new
 // task of the group at once — it looks parallel and it is, without any bound: `workers` is
 // never used, and a burst of twenty URLs means twenty fetches at the same moment.
+// mistake: over-limit
 // expect: fetches were in flight at once
 #include "crawler.hpp"
 

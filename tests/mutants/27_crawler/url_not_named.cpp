@@ -1,6 +1,7 @@
 // Mutant of exercise 27: the fetch's error is returned as it is. goro::is still finds the
 // cause, but the message says only "404 not found" — out of hundreds of URLs, nobody can tell
 // which page is missing.
+// mistake: missing-context
 // expect: message that names
 #include "crawler.hpp"
 

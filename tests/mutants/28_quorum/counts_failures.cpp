@@ -1,6 +1,7 @@
 // Mutant of exercise 28: every answer counts, whether the call succeeded or not. quorum returns
 // the first `need` answers that arrive; a failed call contributes its empty value, and its
 // error is dropped. A read that three replicas could not serve "succeeds".
+// mistake: swallowed-error
 // expect: a failed replica was counted as a success
 #include "quorum.hpp"
 

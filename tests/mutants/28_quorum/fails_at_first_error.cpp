@@ -1,6 +1,7 @@
 // Mutant of exercise 28: the calls run in a goro::ErrGroup made with with_context. The group
 // cancels its context at the FIRST error, so one failed replica stops every other call and
 // quorum gives up, although three of the remaining four could still have succeeded.
+// mistake: unexpected-error
 // expect: could still succeed
 #include "quorum.hpp"
 

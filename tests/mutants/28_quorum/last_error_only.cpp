@@ -1,6 +1,7 @@
 // Mutant of exercise 28: when the quorum is lost, the error wraps only the LAST failure: one
 // error variable, overwritten by each failed call. The caller learns that one replica timed
 // out, not that another was down and a third was behind.
+// mistake: wrong-error
 // expect: holds only the last failure
 #include "quorum.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 28: quorum derives a context of its own and cancels it at the right
 // moment, but calls the replicas with the CALLER's ctx. The cancel() reaches no call: the
 // stragglers run to their end, and wg.wait() waits for the slowest of them.
+// mistake: kept-going
 // expect: was never cancelled
 #include "quorum.hpp"
 

@@ -1,6 +1,7 @@
 // Mutant of exercise 28: quorum cancels the calls still running and returns at once, without
 // waiting for them ("they have been told to stop"). A cancelled call is still running until it
 // notices: the caller moves on while those tasks are alive, and nobody ever waits for them.
+// mistake: leak
 // expect: still running when quorum returned
 #include "quorum.hpp"
 

@@ -2,6 +2,7 @@
 // the first `need` successes. The result is right, but it arrives when the SLOWEST replica has
 // answered: the stragglers are never cancelled while they run, and a quorum read is as slow as
 // a read of all five.
+// mistake: wrong-timing
 // expect: it waited for every replica
 #include "quorum.hpp"
 
